@@ -1,0 +1,53 @@
+# shellcheck shell=bash
+# scripts/lib/deps.sh: sourced, not run. Provides hg_install_deps.
+#
+#   source scripts/lib/deps.sh && hg_install_deps
+#
+# Installs (Debian/Ubuntu, as root) the packages healthgate's build and tests need when any is
+# missing: haproxy iptables iproute2 python3 curl, plus openjdk-17-jdk-headless when javac is
+# missing. Says one line and does nothing when all are present. Not root and something missing:
+# prints the packages and exits 2.
+
+# hg_have_cmd CMD: CMD is on PATH or in a system directory (iptables and ip live in /usr/sbin,
+# which may not be on a non-root PATH)
+hg_have_cmd() {
+  local d
+  command -v "$1" >/dev/null 2>&1 && return 0
+  for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+    [[ -x "$d/$1" ]] && return 0
+  done
+  return 1
+}
+
+hg_install_deps() {
+  local -a missing=()
+  local entry cmd pkg
+  # command:package
+  for entry in haproxy:haproxy iptables:iptables ip:iproute2 python3:python3 curl:curl \
+    javac:openjdk-17-jdk-headless; do
+    cmd=${entry%%:*}
+    pkg=${entry#*:}
+    if ! hg_have_cmd "$cmd"; then
+      missing+=("$pkg")
+    fi
+  done
+
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "deps: all present (haproxy iptables iproute2 python3 curl javac)"
+    return 0
+  fi
+  if [[ $EUID -ne 0 ]]; then
+    printf 'deps: missing packages: %s\n' "${missing[*]}" >&2
+    printf 'deps: run as root, or install them: apt-get install -y --no-install-recommends %s\n' \
+      "${missing[*]}" >&2
+    exit 2
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    printf 'deps: missing packages: %s, and no apt-get to install them; install them by hand\n' \
+      "${missing[*]}" >&2
+    exit 2
+  fi
+  echo "deps: installing: ${missing[*]}"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}

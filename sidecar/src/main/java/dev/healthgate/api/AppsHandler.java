@@ -1,0 +1,46 @@
+package dev.healthgate.api;
+
+import dev.healthgate.cycle.AppInstance;
+import dev.healthgate.cycle.Fleet;
+import dev.healthgate.gate.GateStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code GET /v1/apps} and {@code GET /v1/apps/{name}}: state, gates as they are now, last cycle. */
+final class AppsHandler {
+
+    private final Vertx vertx;
+    private final Fleet fleet;
+
+    AppsHandler(Vertx vertx, Fleet fleet) {
+        this.vertx = vertx;
+        this.fleet = fleet;
+    }
+
+    void list(RoutingContext ctx) {
+        List<Future<JsonObject>> views = new ArrayList<>();
+        fleet.apps().forEach(app -> views.add(view(app)));
+        Future.all(views).onComplete(ar -> {
+            JsonArray apps = new JsonArray();
+            views.forEach(v -> apps.add(v.result()));
+            Replies.json(ctx, 200, new JsonObject().put("apps", apps));
+        });
+    }
+
+    void one(RoutingContext ctx) {
+        AppLookup.find(ctx, fleet).ifPresent(app -> view(app).onComplete(ar -> Replies.json(ctx, 200, ar.result())));
+    }
+
+    /** The gates are read from the system each time, so the answer never shows a remembered state. */
+    private Future<JsonObject> view(AppInstance app) {
+        return vertx.executeBlocking(app::gateStatus, false)
+                .map(gates -> Json.app(app, gates))
+                .recover(err -> Future.succeededFuture(Json.app(app, (GateStatus) null)
+                        .put("gatesError", err.getMessage())));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.healthgate.api;
+
+import dev.healthgate.cycle.AppInstance;
+import dev.healthgate.cycle.CycleResult;
+import dev.healthgate.cycle.PhaseResult;
+import dev.healthgate.gate.GateStatus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The API's JSON shapes, in one place (see the README's API section). */
+final class Json {
+
+    private Json() {
+    }
+
+    static JsonObject app(AppInstance app, GateStatus gates) {
+        CycleResult last = app.lastCycle();
+        return new JsonObject()
+                .put("name", app.name())
+                .put("state", app.state().name())
+                .put("gate", app.config().gate().key())
+                .put("busy", app.running() != null)
+                .put("running", app.running() == null ? null : app.running().key())
+                .put("reason", app.reason())
+                .put("gates", gates == null ? null : new JsonObject()
+                        .put("main", gates.main() ? "open" : "closed")
+                        .put("backup", gates.backup() ? "open" : "closed"))
+                .put("lastCycle", last == null ? null : result(last));
+    }
+
+    static JsonObject result(CycleResult r) {
+        JsonArray phases = new JsonArray();
+        r.phases().forEach(p -> phases.add(phase(p)));
+        return new JsonObject()
+                .put("app", r.app())
+                .put("action", r.action().key())
+                .put("ok", r.ok())
+                .put("state", r.state().name())
+                .put("reason", r.reason())
+                .put("phases", phases)
+                .put("totalMs", r.totalMs());
+    }
+
+    static JsonObject phase(PhaseResult p) {
+        JsonObject o = new JsonObject().put("name", p.name()).put("ms", p.ms());
+        if (p.note() != null) {
+            o.put("note", p.note());
+        }
+        return o;
+    }
+
+    static JsonObject error(String message) {
+        return new JsonObject().put("error", message);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.healthgate.config;
+
+import java.time.Duration;
+
+/**
+ * One application instance that healthgate gates and restarts.
+ *
+ * @param name             unique name, also the HAProxy server name and cookie value
+ * @param host             address HAProxy uses to reach the app (template only)
+ * @param port             the app's own port
+ * @param statusPort       port HAProxy checks for the main server line
+ * @param backupStatusPort port HAProxy checks for the backup server line
+ * @param gate             how HAProxy is told
+ * @param ready            how readiness is checked
+ * @param restart          how the app is restarted
+ * @param stickyGrace      how long sticky clients may stay on a draining app that will close its port
+ * @param drainTimeout     bound on waiting for in-flight connections to finish
+ * @param restoreOnStart   put the app into rotation when healthgate starts, once it is ready
+ */
+public record AppConfig(
+        String name,
+        String host,
+        int port,
+        int statusPort,
+        int backupStatusPort,
+        GateKind gate,
+        ReadyCheck ready,
+        RestartSpec restart,
+        Duration stickyGrace,
+        Duration drainTimeout,
+        boolean restoreOnStart) {
+}

@@ -1,0 +1,213 @@
+package dev.healthgate.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads and validates {@code healthgate.yml}. Every error names the key path and the value; nothing is
+ * started from a config that fails here.
+ */
+public final class ConfigLoader {
+
+    private static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}");
+    private static final Pattern HTTP_PATH = Pattern.compile("/[\\x21-\\x7e]*");
+
+    private ConfigLoader() {
+    }
+
+    public static HealthgateConfig load(Path file) {
+        try (Reader reader = Files.newBufferedReader(file)) {
+            return parse(reader, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("config file not found: " + file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+    }
+
+    public static HealthgateConfig parse(String yaml) {
+        return parse(new StringReader(yaml), "(inline)");
+    }
+
+    private static HealthgateConfig parse(Reader reader, String source) {
+        Object document;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            document = new Yaml(new SafeConstructor(options)).load(reader);
+        } catch (YAMLException e) {
+            throw new ConfigException("not valid YAML in " + source + ": " + e.getMessage());
+        }
+        ConfigNode root = ConfigNode.root(document);
+        ControlConfig control = control(root.node("control"));
+        HaproxyTiming haproxy = haproxy(root.node("haproxy"));
+        List<AppConfig> apps = apps(root, haproxy);
+        root.requireNoUnknownKeys();
+        return new HealthgateConfig(control, haproxy, apps);
+    }
+
+    private static ControlConfig control(ConfigNode node) {
+        String listen = node.string("listen", "127.0.0.1:9901");
+        String token = node.string("token", null);
+        node.requireNoUnknownKeys();
+        HostPort hp = HostPort.parse(node.pathOf("listen"), listen);
+        if (!isLoopback(hp.host()) && (token == null || token.isBlank())) {
+            throw ConfigException.at(node.pathOf("listen"), listen,
+                    "listening beyond loopback requires control.token");
+        }
+        return new ControlConfig(hp.host(), hp.port(), token == null || token.isBlank() ? null : token);
+    }
+
+    private static HaproxyTiming haproxy(ConfigNode node) {
+        Duration inter = node.duration("inter", Duration.ofMillis(500), Duration.ofMillis(10));
+        int fall = node.integer("fall", 2, 1, 100);
+        int rise = node.integer("rise", 2, 1, 100);
+        int retries = node.integer("retries", 3, 0, 100);
+        String bind = node.string("bind", "127.0.0.1:8080");
+        HostPort.parse(node.pathOf("bind"), bind.startsWith("*:") ? "0.0.0.0" + bind.substring(1) : bind);
+        String backend = node.string("backend", "app");
+        if (!APP_NAME.matcher(backend).matches()) {
+            throw ConfigException.at(node.pathOf("backend"), backend, "must be letters, digits, '_', '.', '-'");
+        }
+        node.requireNoUnknownKeys();
+        return new HaproxyTiming(inter, fall, rise, retries, bind, backend);
+    }
+
+    private static List<AppConfig> apps(ConfigNode root, HaproxyTiming haproxy) {
+        if (!root.has("apps")) {
+            throw ConfigException.at("apps", "is required: list at least one app");
+        }
+        List<ConfigNode> nodes = root.nodes("apps");
+        if (nodes.isEmpty()) {
+            throw ConfigException.at("apps", "must list at least one app");
+        }
+        List<AppConfig> apps = new ArrayList<>();
+        Map<String, String> names = new HashMap<>();
+        Map<String, String> ports = new HashMap<>();
+        for (ConfigNode node : nodes) {
+            AppConfig app = app(node, haproxy);
+            String prior = names.putIfAbsent(app.name(), node.pathOf("name"));
+            if (prior != null) {
+                throw ConfigException.at(node.pathOf("name"), app.name(), "duplicate app name (also " + prior + ")");
+            }
+            claimPort(ports, node.pathOf("port"), app.host(), app.port());
+            claimPort(ports, node.pathOf("status-port"), app.host(), app.statusPort());
+            claimPort(ports, node.pathOf("backup-status-port"), app.host(), app.backupStatusPort());
+            apps.add(app);
+        }
+        return apps;
+    }
+
+    private static void claimPort(Map<String, String> claimed, String path, String host, int port) {
+        String prior = claimed.putIfAbsent(host + ":" + port, path);
+        if (prior != null) {
+            throw ConfigException.at(path, port, "duplicate port on " + host + " (also " + prior + ")");
+        }
+    }
+
+    private static AppConfig app(ConfigNode node, HaproxyTiming haproxy) {
+        String name = node.requiredString("name");
+        if (!APP_NAME.matcher(name).matches()) {
+            throw ConfigException.at(node.pathOf("name"), name,
+                    "must be 1-40 letters, digits, '_', '.', '-', starting with a letter or digit");
+        }
+        String host = node.string("host", "127.0.0.1");
+        HostPort.parse(node.pathOf("host"), host + ":1");
+        int port = node.port("port");
+        int statusPort = node.port("status-port");
+        int backupStatusPort = node.port("backup-status-port");
+        String gateName = node.string("gate", "nat");
+        GateKind gate;
+        try {
+            gate = GateKind.fromKey(gateName);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.at(node.pathOf("gate"), gateName, e.getMessage());
+        }
+        ReadyCheck ready = ready(node.node("ready"));
+        RestartSpec restart = restart(node.node("restart"));
+        Duration stickyGrace = node.duration("sticky-grace", Duration.ofSeconds(5), Duration.ZERO);
+        Duration drainTimeout = node.duration("drain-timeout", Duration.ofSeconds(30), haproxy.inter());
+        boolean restoreOnStart = node.bool("restore-on-start", true);
+        node.requireNoUnknownKeys();
+        return new AppConfig(name, host, port, statusPort, backupStatusPort, gate, ready, restart,
+                stickyGrace, drainTimeout, restoreOnStart);
+    }
+
+    private static ReadyCheck ready(ConfigNode node) {
+        boolean tcp = node.bool("tcp", false);
+        String http = node.string("http", null);
+        int expect = node.integer("expect", 200, 100, 599);
+        Duration timeout = node.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(100));
+        node.requireNoUnknownKeys();
+        if (tcp && http != null) {
+            throw ConfigException.at(node.pathOf("tcp"), "choose either http or tcp, not both");
+        }
+        if (http != null && !HTTP_PATH.matcher(http).matches()) {
+            throw ConfigException.at(node.pathOf("http"), http, "must be a path starting with '/' without spaces");
+        }
+        return new ReadyCheck(http, expect, timeout);
+    }
+
+    private static RestartSpec restart(ConfigNode node) {
+        if (!node.has("exec")) {
+            throw ConfigException.at(node.pathOf("exec"), "is required: the restart command as a list of arguments");
+        }
+        List<String> exec = node.strings("exec");
+        boolean keepsPortOpen = node.bool("keeps-port-open", false);
+        Duration timeout = node.duration("timeout", Duration.ofSeconds(60), Duration.ofMillis(100));
+        node.requireNoUnknownKeys();
+        return new RestartSpec(exec, keepsPortOpen, timeout);
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** A {@code host:port} pair; IPv6 hosts in brackets. */
+    record HostPort(String host, int port) {
+
+        static HostPort parse(String path, String text) {
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0 || colon == text.length() - 1) {
+                throw ConfigException.at(path, text, "must be host:port");
+            }
+            String host = text.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw ConfigException.at(path, text, "port must be a number 1-65535");
+            }
+            if (port < 1 || port > 65535) {
+                throw ConfigException.at(path, text, "port must be a number 1-65535");
+            }
+            if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+                throw ConfigException.at(path, text, "host must not be empty or contain spaces");
+            }
+            return new HostPort(host, port);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.healthgate.config;
+
+import java.time.Duration;
+
+/**
+ * HAProxy's health-check timing, shared by the rendered template and by the waits of the cycle.
+ *
+ * @param inter   time between two checks ({@code inter})
+ * @param fall    consecutive failed checks before HAProxy marks a server DOWN
+ * @param rise    consecutive good checks before HAProxy marks a server UP
+ * @param retries HAProxy's {@code retries} (template only)
+ * @param bind    the frontend's bind address (template only)
+ * @param backend the backend's name (template only)
+ */
+public record HaproxyTiming(Duration inter, int fall, int rise, int retries, String bind, String backend) {
+
+    /** The longest HAProxy may need to see a closed gate: {@code fall} failed checks plus one interval. */
+    public Duration outAfter() {
+        return inter.multipliedBy(fall + 1L);
+    }
+
+    /** The longest HAProxy may need to see an opened gate: {@code rise} good checks plus one interval. */
+    public Duration inAfter() {
+        return inter.multipliedBy(rise + 1L);
+    }
+}

@@ -1,0 +1,223 @@
+package dev.healthgate.cycle;
+
+import dev.healthgate.config.AppConfig;
+import dev.healthgate.config.HaproxyTiming;
+import dev.healthgate.gate.Line;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The restart cycle of DESIGN.md for one app: close the gate, wait until HAProxy has acted, restart,
+ * wait until ready, open the gate, wait until HAProxy has it back. Any failure closes both gates and
+ * leaves the app FAILED with the reason: an unhealthy app is never put back into rotation.
+ *
+ * <p>Runs on Vert.x futures; blocking work (iptables, the restart command, /proc) goes to workers.
+ * It knows nothing of HTTP: the control API, the CLI and tests drive it alike.
+ */
+public final class Cycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Cycle.class);
+    private static final long CONNECTION_POLL_MS = 100;
+
+    private final Vertx vertx;
+    private final HaproxyTiming timing;
+    private final ConnectionCounter connections;
+
+    public Cycle(Vertx vertx, HaproxyTiming timing, ConnectionCounter connections) {
+        this.vertx = vertx;
+        this.timing = timing;
+        this.connections = connections;
+    }
+
+    /**
+     * Runs one action on one app. Throws {@link BusyException} at once when a cycle for the app is
+     * running; otherwise the future always succeeds with a result, which says whether the cycle did.
+     */
+    public Future<CycleResult> run(AppInstance app, Action action, CycleListener listener) {
+        app.begin(action);
+        Run run = new Run(app, action, listener);
+        LOG.info("{}: {} started ({})", app.name(), action.key(), app.state());
+        return run.execute().eventually(() -> {
+            app.end();
+            return Future.succeededFuture();
+        });
+    }
+
+    /** A phase: the state the app is in while it runs, and its body, whose value is a note or null. */
+    private record Step(String name, CycleState state, Supplier<Future<String>> body) {
+    }
+
+    private final class Run {
+        private final AppInstance app;
+        private final AppConfig config;
+        private final Action action;
+        private final CycleListener listener;
+        private final List<PhaseResult> phases = new ArrayList<>();
+        private final long started = System.nanoTime();
+
+        Run(AppInstance app, Action action, CycleListener listener) {
+            this.app = app;
+            this.config = app.config();
+            this.action = action;
+            this.listener = listener;
+        }
+
+        Future<CycleResult> execute() {
+            Future<Void> chain = Future.succeededFuture();
+            for (Step step : steps()) {
+                chain = chain.compose(v -> perform(step));
+            }
+            return chain.transform(ar -> {
+                if (ar.failed()) {
+                    return failClosed(reasonOf(ar.cause()));
+                }
+                app.moveTo(action == Action.DRAIN ? CycleState.OUT_OF_ROTATION : CycleState.IN_ROTATION);
+                return Future.succeededFuture(finish(null));
+            });
+        }
+
+        private List<Step> steps() {
+            List<Step> steps = new ArrayList<>();
+            if (action == Action.DRAIN || action == Action.RESTART) {
+                steps.add(new Step("drain", CycleState.DRAINING, () -> closeAndWait(Line.MAIN)));
+            }
+            if (action == Action.RESTART && !config.restart().keepsPortOpen()) {
+                steps.add(new Step("sticky-grace", CycleState.DRAINING, this::stickyGrace));
+                steps.add(new Step("drain-backup", CycleState.DRAINING, () -> closeAndWait(Line.BACKUP)));
+                steps.add(new Step("connections", CycleState.DRAINING, this::awaitConnectionsClosed));
+            }
+            if (action == Action.RESTART) {
+                steps.add(new Step("restart", CycleState.RESTARTING, () -> blocking(() -> {
+                    app.restartStrategy().restart();
+                    return app.restartStrategy().describe();
+                })));
+            }
+            if (action == Action.RESTART || action == Action.RESTORE) {
+                CycleState readyState = action == Action.RESTART ? CycleState.RESTARTING : CycleState.RESTORING;
+                steps.add(new Step("ready", readyState,
+                        () -> app.probe().awaitReady(config.ready().timeout()).map((String) null)));
+                steps.add(new Step("restore", CycleState.RESTORING, this::openAndWait));
+            }
+            return steps;
+        }
+
+        private Future<Void> perform(Step step) {
+            if (app.state() == CycleState.DRAINING && step.state() != CycleState.DRAINING) {
+                app.moveTo(CycleState.OUT_OF_ROTATION); // the drain is complete
+            }
+            if (app.state() != step.state()) {
+                app.moveTo(step.state());
+            }
+            long t0 = System.nanoTime();
+            return step.body().get().map(note -> {
+                PhaseResult phase = new PhaseResult(step.name(), millisSince(t0), note);
+                phases.add(phase);
+                LOG.info("{}: {} done in {} ms{}", app.name(), phase.name(), phase.ms(),
+                        note == null ? "" : " (" + note + ")");
+                listener.onPhase(app.name(), phase);
+                return null;
+            });
+        }
+
+        /** Closes one line; waits until HAProxy must have seen it, unless it was closed already. */
+        private Future<String> closeAndWait(Line line) {
+            return blocking(() -> {
+                boolean wasOpen = app.gate().status().isOpen(line);
+                app.gate().close(line);
+                return wasOpen;
+            }).compose(wasOpen -> wasOpen
+                    ? sleep(timing.outAfter()).map("waited fall x inter + inter = " + timing.outAfter().toMillis() + " ms")
+                    : Future.succeededFuture(line.key() + " gate was already closed"));
+        }
+
+        private Future<String> stickyGrace() {
+            return blocking(() -> app.gate().status().isOpen(Line.BACKUP)).compose(open -> open
+                    ? sleep(config.stickyGrace()).map((String) null)
+                    : Future.succeededFuture("backup gate already closed"));
+        }
+
+        private Future<String> openAndWait() {
+            return blocking(() -> {
+                app.gate().open(Line.BACKUP);
+                app.gate().open(Line.MAIN);
+                return null;
+            }).compose(v -> sleep(timing.inAfter()))
+                    .map("waited rise x inter + inter = " + timing.inAfter().toMillis() + " ms");
+        }
+
+        private Future<String> awaitConnectionsClosed() {
+            Promise<String> done = Promise.promise();
+            long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+            pollConnections(done, deadline);
+            return done.future();
+        }
+
+        private void pollConnections(Promise<String> done, long deadline) {
+            blocking(() -> connections.established(config.port())).onComplete(ar -> {
+                if (ar.failed()) {
+                    done.fail(ar.cause());
+                } else if (ar.result() == 0) {
+                    done.complete(null);
+                } else if (System.nanoTime() >= deadline) {
+                    // The app's own graceful stop finishes these; note it rather than hide it.
+                    done.complete(ar.result() + " connection(s) to port " + config.port()
+                            + " still open after drain-timeout " + config.drainTimeout().toMillis() + " ms");
+                } else {
+                    vertx.setTimer(CONNECTION_POLL_MS, t -> pollConnections(done, deadline));
+                }
+            });
+        }
+
+        private CycleResult finish(String reason) {
+            CycleResult result = new CycleResult(app.name(), action, reason == null, app.state(), reason,
+                    phases, millisSince(started));
+            app.finished(result);
+            LOG.info("{}: {} {} in {} ms, state {}", app.name(), action.key(),
+                    reason == null ? "done" : "FAILED: " + reason, result.totalMs(), result.state());
+            listener.onResult(result);
+            return result;
+        }
+
+        /** Closes both gates (best effort, reported), marks the app FAILED, and returns the result. */
+        private Future<CycleResult> failClosed(String reason) {
+            return blocking(() -> {
+                app.gate().close(Line.MAIN);
+                app.gate().close(Line.BACKUP);
+                return null;
+            }).transform(closed -> {
+                String why = closed.succeeded() ? reason
+                        : reason + "; closing the gates also failed: " + reasonOf(closed.cause());
+                app.fail(why);
+                return Future.succeededFuture(finish(why));
+            });
+        }
+    }
+
+    private <T> Future<T> blocking(Callable<T> work) {
+        return vertx.executeBlocking(work, false);
+    }
+
+    private Future<Void> sleep(Duration d) {
+        if (d.isZero()) {
+            return Future.succeededFuture();
+        }
+        return vertx.timer(d.toMillis(), TimeUnit.MILLISECONDS).mapEmpty();
+    }
+
+    private static long millisSince(long t0) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    private static String reasonOf(Throwable t) {
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

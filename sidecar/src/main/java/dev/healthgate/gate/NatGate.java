@@ -1,0 +1,161 @@
+package dev.healthgate.gate;
+
+import dev.healthgate.config.AppConfig;
+import dev.healthgate.exec.CommandException;
+import dev.healthgate.exec.CommandResult;
+import dev.healthgate.exec.CommandRunner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code nat} gate: an iptables {@code nat} REDIRECT from a status port to the app port, in
+ * PREROUTING (for a remote HAProxy) and OUTPUT (for a local one). Removing the rule closes the status
+ * port, so HAProxy's checks on it fail. Each rule carries the comment {@code healthgate:APP:LINE} so
+ * healthgate finds its own rules again after a restart of its own.
+ */
+public final class NatGate implements Gate {
+
+    static final List<String> CHAINS = List.of("PREROUTING", "OUTPUT");
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    /** Seconds iptables waits for the xtables lock held by another program. */
+    private static final String LOCK_WAIT = "5";
+
+    private final AppConfig app;
+    private final String iptables;
+    private final CommandRunner runner;
+
+    public NatGate(AppConfig app, String iptables, CommandRunner runner) {
+        this.app = app;
+        this.iptables = iptables;
+        this.runner = runner;
+    }
+
+    /** The comment that marks one of this app's rules. */
+    public static String comment(String app, Line line) {
+        return "healthgate:" + app + ":" + line.key();
+    }
+
+    @Override
+    public void open(Line line) throws GateException {
+        for (String chain : CHAINS) {
+            if (!exists(chain, line)) {
+                iptables("-A", chain, ruleSpec(line));
+            }
+        }
+    }
+
+    @Override
+    public void close(Line line) throws GateException {
+        for (String chain : CHAINS) {
+            // Removes duplicates too; bounded in case iptables keeps answering that the rule exists.
+            for (int i = 0; i < 16 && exists(chain, line); i++) {
+                iptables("-D", chain, ruleSpec(line));
+            }
+            if (exists(chain, line)) {
+                throw new GateException("could not remove " + comment(app.name(), line) + " from nat " + chain);
+            }
+        }
+    }
+
+    @Override
+    public GateStatus status() throws GateException {
+        return new GateStatus(inAllChains(Line.MAIN), inAllChains(Line.BACKUP));
+    }
+
+    @Override
+    public String reconcile() throws GateException {
+        List<String> notes = new ArrayList<>();
+        for (String chain : CHAINS) {
+            for (Line line : Line.values()) {
+                List<List<String>> found = ownRules(chain, line);
+                List<String> expected = ruleSpec(line);
+                boolean kept = false;
+                for (List<String> rule : found) {
+                    if (!kept && sameRule(rule, expected)) {
+                        kept = true;
+                        continue;
+                    }
+                    iptables("-D", chain, rule);
+                    notes.add("removed " + (sameRule(rule, expected) ? "duplicate" : "stale") + " rule in "
+                            + chain + ": " + String.join(" ", rule));
+                }
+            }
+        }
+        GateStatus s = status();
+        String state = "nat rules: main " + (s.main() ? "present" : "absent") + ", backup "
+                + (s.backup() ? "present" : "absent");
+        return notes.isEmpty() ? state : state + "; " + String.join("; ", notes);
+    }
+
+    private boolean inAllChains(Line line) throws GateException {
+        for (String chain : CHAINS) {
+            if (!exists(chain, line)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private List<String> ruleSpec(Line line) {
+        int statusPort = line == Line.MAIN ? app.statusPort() : app.backupStatusPort();
+        return List.of("-p", "tcp", "-m", "tcp", "--dport", String.valueOf(statusPort),
+                "-m", "comment", "--comment", comment(app.name(), line),
+                "-j", "REDIRECT", "--to-ports", String.valueOf(app.port()));
+    }
+
+    private boolean exists(String chain, Line line) throws GateException {
+        CommandResult r = run(command("-C", chain, ruleSpec(line)));
+        if (r.exitCode() == 0) {
+            return true;
+        }
+        if (r.exitCode() == 1) {
+            return false;
+        }
+        throw new GateException("iptables -C " + chain + " failed (exit " + r.exitCode() + "): " + r.stderr().strip());
+    }
+
+    /** This app's rules for one line in one chain, as the argument lists {@code iptables -S} prints. */
+    private List<List<String>> ownRules(String chain, Line line) throws GateException {
+        CommandResult r = run(List.of(iptables, "-w", LOCK_WAIT, "-t", "nat", "-S", chain));
+        if (r.exitCode() != 0) {
+            throw new GateException("cannot list nat " + chain + ": " + r.stderr().strip());
+        }
+        List<List<String>> rules = new ArrayList<>();
+        for (String text : r.stdout().split("\n")) {
+            List<String> words = IptablesWords.split(text);
+            int c = words.indexOf("--comment");
+            if (words.size() > 2 && words.get(0).equals("-A") && c > 0 && c + 1 < words.size()
+                    && words.get(c + 1).equals(comment(app.name(), line))) {
+                rules.add(words.subList(2, words.size()));
+            }
+        }
+        return rules;
+    }
+
+    private static boolean sameRule(List<String> a, List<String> b) {
+        return a.equals(b);
+    }
+
+    private void iptables(String op, String chain, List<String> spec) throws GateException {
+        CommandResult r = run(command(op, chain, spec));
+        if (r.exitCode() != 0) {
+            throw new GateException(CommandRunner.show(command(op, chain, spec)) + " failed (exit " + r.exitCode()
+                    + "): " + r.stderr().strip());
+        }
+    }
+
+    private List<String> command(String op, String chain, List<String> spec) {
+        List<String> cmd = new ArrayList<>(List.of(iptables, "-w", LOCK_WAIT, "-t", "nat", op, chain));
+        cmd.addAll(spec);
+        return cmd;
+    }
+
+    private CommandResult run(List<String> command) throws GateException {
+        try {
+            return runner.run(command, TIMEOUT);
+        } catch (CommandException e) {
+            throw new GateException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.healthgate.ready;
+
+import dev.healthgate.config.AppConfig;
+import dev.healthgate.config.ReadyCheck;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
+
+/**
+ * Asks an app whether it is ready: an HTTP GET expecting a status, or a TCP connect. Non-blocking.
+ * The probe goes to the address HAProxy uses, so it sees what HAProxy will see.
+ */
+public final class ReadinessProbe {
+
+    private static final int PROBE_TIMEOUT_MS = 1000;
+    private static final long POLL_MS = 100;
+
+    private final Vertx vertx;
+    private final AppConfig app;
+    private final WebClient http;
+    private final NetClient tcp;
+
+    public ReadinessProbe(Vertx vertx, AppConfig app) {
+        this.vertx = vertx;
+        this.app = app;
+        this.http = WebClient.create(vertx, new WebClientOptions()
+                .setKeepAlive(false)
+                .setConnectTimeout(PROBE_TIMEOUT_MS)
+                .setUserAgent("healthgate-ready"));
+        this.tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(PROBE_TIMEOUT_MS));
+    }
+
+    /** One probe: succeeds when ready, fails with what was seen otherwise. */
+    public Future<Void> probe() {
+        ReadyCheck check = app.ready();
+        if (check.isHttp()) {
+            return http.get(app.port(), app.host(), check.httpPath())
+                    .timeout(PROBE_TIMEOUT_MS)
+                    .send()
+                    .compose(resp -> resp.statusCode() == check.expectedStatus()
+                            ? Future.<Void>succeededFuture()
+                            : Future.failedFuture("GET " + check.httpPath() + " answered " + resp.statusCode()
+                                    + ", expected " + check.expectedStatus()));
+        }
+        return tcp.connect(app.port(), app.host()).compose(socket -> socket.close());
+    }
+
+    /** Probes until ready or until {@code timeout}; the failure names the last thing seen. */
+    public Future<Void> awaitReady(Duration timeout) {
+        Promise<Void> done = Promise.promise();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        attempt(done, deadline, timeout);
+        return done.future();
+    }
+
+    private void attempt(Promise<Void> done, long deadline, Duration timeout) {
+        probe().onComplete(ar -> {
+            if (ar.succeeded()) {
+                done.complete();
+            } else if (System.nanoTime() >= deadline) {
+                done.fail("not ready within " + timeout.toMillis() + " ms (" + app.ready().describe() + " on "
+                        + app.host() + ":" + app.port() + "; last: " + ar.cause().getMessage() + ")");
+            } else {
+                vertx.setTimer(POLL_MS, t -> attempt(done, deadline, timeout));
+            }
+        });
+    }
+}
