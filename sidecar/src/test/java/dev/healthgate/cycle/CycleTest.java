@@ -1,0 +1,213 @@
+package dev.healthgate.cycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.healthgate.config.AppConfig;
+import dev.healthgate.config.GateKind;
+import dev.healthgate.config.HaproxyTiming;
+import dev.healthgate.config.ReadyCheck;
+import dev.healthgate.config.RestartSpec;
+import dev.healthgate.gate.Gate;
+import dev.healthgate.gate.GateStatus;
+import dev.healthgate.gate.Line;
+import dev.healthgate.ready.ReadinessProbe;
+import dev.healthgate.restart.RestartException;
+import dev.healthgate.restart.RestartStrategy;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cycle's logic with an in-memory gate and restart, and a real TCP port for readiness. The real
+ * nat gate, HAProxy and apps are exercised by the integration tests.
+ */
+class CycleTest {
+
+    private static final HaproxyTiming FAST = new HaproxyTiming(Duration.ofMillis(20), 2, 2, 0, "127.0.0.1:1", "app");
+
+    private Vertx vertx;
+    private NetServer app;
+    private final List<String> events = new ArrayList<>();
+
+    @BeforeEach
+    void startApp() throws Exception {
+        vertx = Vertx.vertx();
+        app = vertx.createNetServer().connectHandler(s -> s.close()).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("a restart closes main then backup before restarting, and opens both once ready")
+    void restartClosesBothGatesBeforeAPortClosingRestart() throws Exception {
+        AppInstance instance = instance(app.actualPort(), false, () -> events.add("restart"));
+        CycleResult r = run(instance, Action.RESTART);
+
+        assertThat(r.ok()).as("cycle ok, reason: %s", r.reason()).isTrue();
+        assertThat(r.state()).isEqualTo(CycleState.IN_ROTATION);
+        assertThat(events).containsExactly("close main", "close backup", "restart", "open backup", "open main");
+        assertThat(r.phases()).extracting(PhaseResult::name)
+                .containsExactly("drain", "sticky-grace", "drain-backup", "connections", "restart", "ready", "restore");
+        assertThat(r.phases().get(0).ms()).as("drain waits fall x inter + inter").isGreaterThanOrEqualTo(60);
+    }
+
+    @Test
+    @DisplayName("an app that keeps its port open keeps its backup gate open: sticky clients never move")
+    void keepsPortOpenLeavesTheBackupGateAlone() throws Exception {
+        AppInstance instance = instance(app.actualPort(), true, () -> events.add("restart"));
+        CycleResult r = run(instance, Action.RESTART);
+
+        assertThat(r.ok()).isTrue();
+        assertThat(events).containsExactly("close main", "restart", "open main");
+    }
+
+    @Test
+    @DisplayName("a failed restart command leaves both gates closed and the app FAILED with the reason")
+    void failedRestartLeavesGatesClosed() throws Exception {
+        FakeGate gate = new FakeGate();
+        AppInstance instance = instance(gate, app.actualPort(), false, () -> {
+            throw new RestartException("restart command failed: systemctl exited with 1");
+        });
+        CycleResult r = run(instance, Action.RESTART);
+
+        assertThat(r.ok()).isFalse();
+        assertThat(r.state()).isEqualTo(CycleState.FAILED);
+        assertThat(instance.state()).isEqualTo(CycleState.FAILED);
+        assertThat(r.reason()).isEqualTo("restart command failed: systemctl exited with 1");
+        assertThat(gate.status()).as("both gates closed").isEqualTo(new GateStatus(false, false));
+        assertThat(events).doesNotContain("open main", "open backup");
+    }
+
+    @Test
+    @DisplayName("an app that never becomes ready is never put back into rotation")
+    void neverReadyStaysOut() throws Exception {
+        int closedPort = freePort();
+        FakeGate gate = new FakeGate();
+        AppInstance instance = instance(gate, closedPort, false, () -> events.add("restart"));
+        CycleResult r = run(instance, Action.RESTART);
+
+        assertThat(r.ok()).isFalse();
+        assertThat(r.reason()).startsWith("not ready within 300 ms (TCP connect on 127.0.0.1:" + closedPort);
+        assertThat(gate.status()).isEqualTo(new GateStatus(false, false));
+        assertThat(r.phases()).extracting(PhaseResult::name).doesNotContain("ready", "restore");
+    }
+
+    @Test
+    @DisplayName("a second action while one runs is refused at once")
+    void secondActionIsBusy() throws Exception {
+        AppInstance instance = instance(app.actualPort(), false, () -> events.add("restart"));
+        Cycle cycle = new Cycle(vertx, FAST, new ConnectionCounter(List.of()));
+        var first = cycle.run(instance, Action.RESTART, CycleListener.NONE);
+        assertThatThrownBy(() -> cycle.run(instance, Action.DRAIN, CycleListener.NONE))
+                .isInstanceOf(BusyException.class)
+                .hasMessage("a restart of web1 is already running");
+        assertThat(first.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).ok()).isTrue();
+    }
+
+    @Test
+    @DisplayName("drain takes only the main line out and ends OUT_OF_ROTATION; restore brings it back")
+    void drainThenRestore() throws Exception {
+        AppInstance instance = instance(app.actualPort(), false, () -> events.add("restart"));
+        CycleResult drained = run(instance, Action.DRAIN);
+        assertThat(drained.state()).isEqualTo(CycleState.OUT_OF_ROTATION);
+        assertThat(events).containsExactly("close main");
+
+        CycleResult restored = run(instance, Action.RESTORE);
+        assertThat(restored.state()).isEqualTo(CycleState.IN_ROTATION);
+        assertThat(restored.phases()).extracting(PhaseResult::name).containsExactly("ready", "restore");
+    }
+
+    private CycleResult run(AppInstance instance, Action action) throws Exception {
+        Cycle cycle = new Cycle(vertx, FAST, new ConnectionCounter(List.of()));
+        return cycle.run(instance, action, CycleListener.NONE).toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    private AppInstance instance(int port, boolean keepsPortOpen, ThrowingRestart restart) {
+        return instance(new FakeGate(), port, keepsPortOpen, restart);
+    }
+
+    private AppInstance instance(FakeGate gate, int port, boolean keepsPortOpen, ThrowingRestart restart) {
+        AppConfig config = new AppConfig("web1", "127.0.0.1", port, 9001, 9101, GateKind.NAT,
+                new ReadyCheck(null, 200, Duration.ofMillis(300)),
+                new RestartSpec(List.of("true"), keepsPortOpen, Duration.ofSeconds(1)),
+                Duration.ofMillis(10), Duration.ofSeconds(1), true);
+        RestartStrategy strategy = new RestartStrategy() {
+            @Override
+            public void restart() throws RestartException {
+                restart.run();
+            }
+
+            @Override
+            public String describe() {
+                return "fake";
+            }
+        };
+        return new AppInstance(config, gate, strategy, new ReadinessProbe(vertx, config), CycleState.IN_ROTATION);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @FunctionalInterface
+    interface ThrowingRestart {
+        void run() throws RestartException;
+    }
+
+    /** Records flips in order; starts with both lines open. */
+    final class FakeGate implements Gate {
+        private boolean main = true;
+        private boolean backup = true;
+
+        @Override
+        public synchronized void open(Line line) {
+            if (!status().isOpen(line)) {
+                events.add("open " + line.key());
+            }
+            set(line, true);
+        }
+
+        @Override
+        public synchronized void close(Line line) {
+            if (status().isOpen(line)) {
+                events.add("close " + line.key());
+            }
+            set(line, false);
+        }
+
+        private void set(Line line, boolean open) {
+            if (line == Line.MAIN) {
+                main = open;
+            } else {
+                backup = open;
+            }
+        }
+
+        @Override
+        public synchronized GateStatus status() {
+            return new GateStatus(main, backup);
+        }
+
+        @Override
+        public String reconcile() {
+            return "fake";
+        }
+    }
+}
