@@ -3,6 +3,7 @@ package dev.healthgate.api;
 import dev.healthgate.cycle.AppInstance;
 import dev.healthgate.cycle.Fleet;
 import dev.healthgate.gate.GateStatus;
+import dev.healthgate.observe.HaproxyView;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -11,15 +12,20 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code GET /v1/apps} and {@code GET /v1/apps/{name}}: state, gates as they are now, last cycle. */
+/**
+ * {@code GET /v1/apps} and {@code GET /v1/apps/{name}}: state, gates as they are now, last cycle, and
+ * what each HAProxy node last reported about each server line.
+ */
 final class AppsHandler {
 
     private final Vertx vertx;
     private final Fleet fleet;
+    private final HaproxyView view;
 
-    AppsHandler(Vertx vertx, Fleet fleet) {
+    AppsHandler(Vertx vertx, Fleet fleet, HaproxyView view) {
         this.vertx = vertx;
         this.fleet = fleet;
+        this.view = view;
     }
 
     void list(RoutingContext ctx) {
@@ -41,6 +47,7 @@ final class AppsHandler {
         return vertx.executeBlocking(app::gateStatus, false)
                 .map(gates -> Json.app(app, gates))
                 .recover(err -> Future.succeededFuture(Json.app(app, (GateStatus) null)
-                        .put("gatesError", err.getMessage())));
+                        .put("gatesError", err.getMessage())))
+                .map(json -> json.put("haproxy", Json.reports(view.reports(app.name()))));
     }
 }

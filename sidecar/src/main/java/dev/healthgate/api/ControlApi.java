@@ -3,6 +3,7 @@ package dev.healthgate.api;
 import dev.healthgate.config.ControlConfig;
 import dev.healthgate.cycle.Action;
 import dev.healthgate.cycle.Fleet;
+import dev.healthgate.observe.HaproxyView;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,12 +17,15 @@ public final class ControlApi {
     private final Vertx vertx;
     private final ControlConfig config;
     private final Fleet fleet;
+    private final HaproxyView view;
     private final PrometheusMeterRegistry metrics;
 
-    public ControlApi(Vertx vertx, ControlConfig config, Fleet fleet, PrometheusMeterRegistry metrics) {
+    public ControlApi(Vertx vertx, ControlConfig config, Fleet fleet, HaproxyView view,
+            PrometheusMeterRegistry metrics) {
         this.vertx = vertx;
         this.config = config;
         this.fleet = fleet;
+        this.view = view;
         this.metrics = metrics;
     }
 
@@ -30,7 +34,7 @@ public final class ControlApi {
         if (config.token() != null) {
             router.route().handler(new TokenCheck(config.token())::handle);
         }
-        AppsHandler apps = new AppsHandler(vertx, fleet);
+        AppsHandler apps = new AppsHandler(vertx, fleet, view);
         router.get("/v1/apps").handler(apps::list);
         router.get("/v1/apps/:name").handler(apps::one);
         for (Action action : Action.values()) {

@@ -6,6 +6,9 @@ import dev.healthgate.cycle.PhaseResult;
 import dev.healthgate.gate.GateStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import dev.healthgate.observe.Report;
 
 /** The API's JSON shapes, in one place (see the README's API section). */
 final class Json {
@@ -47,6 +50,24 @@ final class Json {
             o.put("note", p.note());
         }
         return o;
+    }
+
+    /** Each node's last report on each line, with its age: HAProxy's own view, as its checks told it. */
+    static JsonArray reports(List<Report> reports) {
+        JsonArray out = new JsonArray();
+        long now = System.nanoTime();
+        for (Report r : reports) {
+            out.add(new JsonObject()
+                    .put("node", r.node())
+                    .put("line", r.line())
+                    .put("server", r.server())
+                    .put("status", r.status())
+                    .put("scur", r.scur() < 0 ? null : r.scur())
+                    .put("qcur", r.qcur() < 0 ? null : r.qcur())
+                    .put("answered", r.answer())
+                    .put("ageMs", TimeUnit.NANOSECONDS.toMillis(now - r.receivedNanos())));
+        }
+        return out;
     }
 
     static JsonObject error(String message) {

@@ -23,9 +23,14 @@ final class HaproxyConfigCommand implements Runnable {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write here instead of stdout")
     Path output;
 
+    @Option(names = "--node", paramLabel = "NAME", description = "this load balancer's node name (HAProxy's "
+            + "`node`, reported to healthgate in every check; default: HAProxy's host name)")
+    String node;
+
     @Override
     public void run() {
-        String text = new HaproxyConfigRenderer().render(ConfigLoader.load(config), config.getFileName().toString());
+        String text = new HaproxyConfigRenderer().render(ConfigLoader.load(config), config.getFileName().toString(),
+                node);
         if (output == null) {
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();

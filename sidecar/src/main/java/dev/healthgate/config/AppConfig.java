@@ -9,13 +9,14 @@ import java.time.Duration;
  * @param host             address HAProxy uses to reach the app (template only)
  * @param port             the app's own port
  * @param statusPort       port HAProxy checks for the main server line
- * @param backupStatusPort port HAProxy checks for the backup server line
+ * @param backupStatusPort port HAProxy checks for the backup server line (0 for gates without one)
  * @param gate             how HAProxy is told
  * @param ready            how readiness is checked
  * @param restart          how the app is restarted
  * @param stickyGrace      how long sticky clients may stay on a draining app that will close its port
  * @param drainTimeout     bound on waiting for in-flight connections to finish
  * @param restoreOnStart   put the app into rotation when healthgate starts, once it is ready
+ * @param agentRamp        agent gate only: the weight ramp after a restore
  */
 public record AppConfig(
         String name,
@@ -28,5 +29,6 @@ public record AppConfig(
         RestartSpec restart,
         Duration stickyGrace,
         Duration drainTimeout,
-        boolean restoreOnStart) {
+        boolean restoreOnStart,
+        AgentRamp agentRamp) {
 }

@@ -85,8 +85,14 @@ public final class ConfigLoader {
         if (!APP_NAME.matcher(backend).matches()) {
             throw ConfigException.at(node.pathOf("backend"), backend, "must be letters, digits, '_', '.', '-'");
         }
+        List<String> nodes = node.optionalStrings("nodes");
+        for (String n : nodes) {
+            if (!APP_NAME.matcher(n).matches()) {
+                throw ConfigException.at(node.pathOf("nodes"), n, "must be HAProxy node names (letters, digits, '_', '.', '-')");
+            }
+        }
         node.requireNoUnknownKeys();
-        return new HaproxyTiming(inter, fall, rise, retries, bind, backend);
+        return new HaproxyTiming(inter, fall, rise, retries, bind, backend, nodes);
     }
 
     private static List<AppConfig> apps(ConfigNode root, HaproxyTiming haproxy) {
@@ -108,7 +114,9 @@ public final class ConfigLoader {
             }
             claimPort(ports, node.pathOf("port"), app.host(), app.port());
             claimPort(ports, node.pathOf("status-port"), app.host(), app.statusPort());
-            claimPort(ports, node.pathOf("backup-status-port"), app.host(), app.backupStatusPort());
+            if (app.gate().hasBackupLine()) {
+                claimPort(ports, node.pathOf("backup-status-port"), app.host(), app.backupStatusPort());
+            }
             apps.add(app);
         }
         return apps;
@@ -131,13 +139,23 @@ public final class ConfigLoader {
         HostPort.parse(node.pathOf("host"), host + ":1");
         int port = node.port("port");
         int statusPort = node.port("status-port");
-        int backupStatusPort = node.port("backup-status-port");
         String gateName = node.string("gate", "nat");
         GateKind gate;
         try {
             gate = GateKind.fromKey(gateName);
         } catch (IllegalArgumentException e) {
             throw ConfigException.at(node.pathOf("gate"), gateName, e.getMessage());
+        }
+        int backupStatusPort = 0;
+        if (gate.hasBackupLine()) {
+            backupStatusPort = node.port("backup-status-port");
+        } else if (node.has("backup-status-port")) {
+            throw ConfigException.at(node.pathOf("backup-status-port"), node.string("backup-status-port", null),
+                    "gate " + gate.key() + " has no backup line (HAProxy keeps sticky clients itself): remove it");
+        }
+        AgentRamp ramp = gate == GateKind.AGENT ? ramp(node.node("agent-ramp")) : AgentRamp.NONE;
+        if (gate != GateKind.AGENT && node.has("agent-ramp")) {
+            throw ConfigException.at(node.pathOf("agent-ramp"), "only the agent gate announces weights");
         }
         ReadyCheck ready = ready(node.node("ready"));
         RestartSpec restart = restart(node.node("restart"));
@@ -146,7 +164,14 @@ public final class ConfigLoader {
         boolean restoreOnStart = node.bool("restore-on-start", true);
         node.requireNoUnknownKeys();
         return new AppConfig(name, host, port, statusPort, backupStatusPort, gate, ready, restart,
-                stickyGrace, drainTimeout, restoreOnStart);
+                stickyGrace, drainTimeout, restoreOnStart, ramp);
+    }
+
+    private static AgentRamp ramp(ConfigNode node) {
+        int from = node.integer("from", 100, 1, 100);
+        Duration over = node.duration("over", Duration.ZERO, Duration.ZERO);
+        node.requireNoUnknownKeys();
+        return new AgentRamp(from, over);
     }
 
     private static ReadyCheck ready(ConfigNode node) {
@@ -164,15 +189,9 @@ public final class ConfigLoader {
         return new ReadyCheck(http, expect, timeout);
     }
 
+    /** {@code restart:}: exactly one of exec, signal and supervise (see {@link RestartConfig}). */
     private static RestartSpec restart(ConfigNode node) {
-        if (!node.has("exec")) {
-            throw ConfigException.at(node.pathOf("exec"), "is required: the restart command as a list of arguments");
-        }
-        List<String> exec = node.strings("exec");
-        boolean keepsPortOpen = node.bool("keeps-port-open", false);
-        Duration timeout = node.duration("timeout", Duration.ofSeconds(60), Duration.ofMillis(100));
-        node.requireNoUnknownKeys();
-        return new RestartSpec(exec, keepsPortOpen, timeout);
+        return RestartConfig.parse(node);
     }
 
     private static boolean isLoopback(String host) {

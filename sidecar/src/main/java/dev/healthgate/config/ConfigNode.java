@@ -91,6 +91,30 @@ final class ConfigNode {
         return v;
     }
 
+    List<String> optionalStrings(String key) {
+        return has(key) ? strings(key) : List.of();
+    }
+
+    /** A mapping of plain values, e.g. environment variables; empty when absent. Keys keep their order. */
+    Map<String, String> stringMap(String key) {
+        Object v = raw(key);
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof Map<?, ?> map)) {
+            throw ConfigException.at(pathOf(key), v, "must be a mapping of NAME: value");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            Object value = e.getValue();
+            if (value == null || value instanceof Map || value instanceof List) {
+                throw ConfigException.at(pathOf(key) + "." + e.getKey(), value, "must be a single value");
+            }
+            out.put(String.valueOf(e.getKey()), String.valueOf(value));
+        }
+        return out;
+    }
+
     List<String> strings(String key) {
         Object v = raw(key);
         if (!(v instanceof List<?> list) || list.isEmpty()) {

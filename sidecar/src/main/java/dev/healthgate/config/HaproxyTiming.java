@@ -1,6 +1,7 @@
 package dev.healthgate.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * HAProxy's health-check timing, shared by the rendered template and by the waits of the cycle.
@@ -11,8 +12,15 @@ import java.time.Duration;
  * @param retries HAProxy's {@code retries} (template only)
  * @param bind    the frontend's bind address (template only)
  * @param backend the backend's name (template only)
+ * @param nodes   the load balancer nodes (HAProxy's {@code node} names) that must all be seen to act;
+ *                empty: every node seen checking
  */
-public record HaproxyTiming(Duration inter, int fall, int rise, int retries, String bind, String backend) {
+public record HaproxyTiming(Duration inter, int fall, int rise, int retries, String bind, String backend,
+        List<String> nodes) {
+
+    public HaproxyTiming {
+        nodes = List.copyOf(nodes);
+    }
 
     /** The longest HAProxy may need to see a closed gate: {@code fall} failed checks plus one interval. */
     public Duration outAfter() {

@@ -45,6 +45,11 @@ public final class AppInstance {
         return gate;
     }
 
+    /** Starts the gate's own listeners, if it has any. */
+    public io.vertx.core.Future<Void> startGate() {
+        return gate.start();
+    }
+
     /** The gates as they are in place now (blocking: may run a program). */
     public GateStatus gateStatus() throws GateException {
         return gate.status();

@@ -1,7 +1,6 @@
 package dev.healthgate.cycle;
 
 import dev.healthgate.config.AppConfig;
-import dev.healthgate.config.HaproxyTiming;
 import dev.healthgate.gate.Line;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,12 +28,10 @@ public final class Cycle {
     private static final long CONNECTION_POLL_MS = 100;
 
     private final Vertx vertx;
-    private final HaproxyTiming timing;
     private final ConnectionCounter connections;
 
-    public Cycle(Vertx vertx, HaproxyTiming timing, ConnectionCounter connections) {
+    public Cycle(Vertx vertx, ConnectionCounter connections) {
         this.vertx = vertx;
-        this.timing = timing;
         this.connections = connections;
     }
 
@@ -128,14 +125,15 @@ public final class Cycle {
             });
         }
 
-        /** Closes one line; waits until HAProxy must have seen it, unless it was closed already. */
+        /** Closes one line and waits until HAProxy has acted, unless it was closed already. */
         private Future<String> closeAndWait(Line line) {
+            long since = System.nanoTime();
             return blocking(() -> {
                 boolean wasOpen = app.gate().status().isOpen(line);
                 app.gate().close(line);
                 return wasOpen;
             }).compose(wasOpen -> wasOpen
-                    ? sleep(timing.outAfter()).map("waited fall x inter + inter = " + timing.outAfter().toMillis() + " ms")
+                    ? app.gate().watch().awaitOut(line, since)
                     : Future.succeededFuture(line.key() + " gate was already closed"));
         }
 
@@ -146,19 +144,26 @@ public final class Cycle {
         }
 
         private Future<String> openAndWait() {
+            long since = System.nanoTime();
             return blocking(() -> {
                 app.gate().open(Line.BACKUP);
                 app.gate().open(Line.MAIN);
                 return null;
-            }).compose(v -> sleep(timing.inAfter()))
-                    .map("waited rise x inter + inter = " + timing.inAfter().toMillis() + " ms");
+            }).compose(v -> app.gate().watch().awaitIn(since));
         }
 
+        /**
+         * Before a restart that closes the port: HAProxy reports no session on the app's lines (where
+         * it can be seen), then no connection to the app port is left (bounded by drain-timeout).
+         */
         private Future<String> awaitConnectionsClosed() {
-            Promise<String> done = Promise.promise();
-            long deadline = System.nanoTime() + config.drainTimeout().toNanos();
-            pollConnections(done, deadline);
-            return done.future();
+            long since = System.nanoTime();
+            return app.gate().watch().awaitIdle(since).compose(haproxyNote -> {
+                Promise<String> done = Promise.promise();
+                pollConnections(done, since + config.drainTimeout().toNanos());
+                return done.future().map(localNote -> haproxyNote == null ? localNote
+                        : localNote == null ? haproxyNote : haproxyNote + "; " + localNote);
+            });
         }
 
         private void pollConnections(Promise<String> done, long deadline) {

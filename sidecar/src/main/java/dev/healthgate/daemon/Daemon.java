@@ -2,6 +2,7 @@ package dev.healthgate.daemon;
 
 import dev.healthgate.api.ControlApi;
 import dev.healthgate.config.AppConfig;
+import dev.healthgate.config.HaproxyTiming;
 import dev.healthgate.config.HealthgateConfig;
 import dev.healthgate.cycle.Action;
 import dev.healthgate.cycle.AppInstance;
@@ -14,8 +15,9 @@ import dev.healthgate.exec.CommandRunner;
 import dev.healthgate.gate.Gate;
 import dev.healthgate.gate.GateException;
 import dev.healthgate.gate.GateStatus;
-import dev.healthgate.gate.NatGate;
+import dev.healthgate.gate.Gates;
 import dev.healthgate.metrics.Metrics;
+import dev.healthgate.observe.HaproxyView;
 import dev.healthgate.ready.ReadinessProbe;
 import dev.healthgate.restart.ExecRestart;
 import io.vertx.core.Future;
@@ -51,16 +53,18 @@ public final class Daemon {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(8));
         try {
             CommandRunner runner = new CommandRunner();
+            HaproxyView view = new HaproxyView(config.haproxy().nodes());
             List<AppInstance> apps = new ArrayList<>();
             for (AppConfig app : config.apps()) {
-                apps.add(instance(vertx, app, runner));
+                apps.add(instance(vertx, app, config.haproxy(), view, runner));
             }
             Metrics metrics = new Metrics(apps);
-            Cycle cycle = new Cycle(vertx, config.haproxy(), new ConnectionCounter());
+            Cycle cycle = new Cycle(vertx, new ConnectionCounter());
             Fleet fleet = new Fleet(apps, cycle, metrics);
+            startGates(apps);
             HttpServer server;
             try {
-                server = new ControlApi(vertx, config.control(), fleet, metrics.registry()).listen()
+                server = new ControlApi(vertx, config.control(), fleet, view, metrics.registry()).listen()
                         .toCompletionStage().toCompletableFuture().join();
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -77,21 +81,35 @@ public final class Daemon {
         }
     }
 
-    private static AppInstance instance(Vertx vertx, AppConfig app, CommandRunner runner) throws StartException {
-        Gate gate = new NatGate(app, "iptables", runner);
+    private static AppInstance instance(Vertx vertx, AppConfig app, HaproxyTiming timing, HaproxyView view,
+            CommandRunner runner) throws StartException {
+        ReadinessProbe probe = new ReadinessProbe(vertx, app);
+        Gate gate = Gates.create(vertx, app, timing, view, probe, runner);
         GateStatus status;
         try {
             LOG.info("{}: {}", app.name(), gate.reconcile());
             status = gate.status();
         } catch (GateException e) {
             throw new StartException(app.name() + ": the nat gate cannot read or change iptables (it needs root "
-                    + "or CAP_NET_ADMIN and the iptables program): " + e.getMessage());
+                    + "or CAP_NET_ADMIN and the iptables program; the port, http-404 and agent gates need "
+                    + "neither): " + e.getMessage());
         }
         CycleState initial = status.main() ? CycleState.IN_ROTATION : CycleState.OUT_OF_ROTATION;
         LOG.info("{}: {} (gate {}, restart by {})", app.name(), initial, app.gate().key(),
                 new ExecRestart(app.restart(), runner).describe());
-        return new AppInstance(app, gate, new ExecRestart(app.restart(), runner), new ReadinessProbe(vertx, app),
-                initial);
+        return new AppInstance(app, gate, new ExecRestart(app.restart(), runner), probe, initial);
+    }
+
+    /** Starts the gates' own listeners; a status port that cannot be bound stops healthgate here. */
+    private static void startGates(List<AppInstance> apps) throws StartException {
+        for (AppInstance app : apps) {
+            try {
+                app.startGate().toCompletionStage().toCompletableFuture().join();
+            } catch (RuntimeException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new StartException(app.name() + ": " + cause.getMessage());
+            }
+        }
     }
 
     private void restoreOnStart() {

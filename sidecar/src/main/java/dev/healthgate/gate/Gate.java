@@ -1,9 +1,12 @@
 package dev.healthgate.gate;
 
+import dev.healthgate.observe.Watch;
+import io.vertx.core.Future;
+
 /**
  * The signal HAProxy health-checks for one app: opening a line lets HAProxy's checks on that line's
- * status port succeed, closing it makes them fail. Implementations are idempotent and blocking (they
- * may run programs): call them from a worker thread.
+ * status port succeed, closing it makes them fail. {@link #open}, {@link #close}, {@link #status} and
+ * {@link #reconcile} are idempotent and may block (they may run programs): call them from a worker.
  */
 public interface Gate {
 
@@ -19,4 +22,12 @@ public interface Gate {
      * flipped. Returns a line for the log describing what was found.
      */
     String reconcile() throws GateException;
+
+    /** How the cycle waits until HAProxy has acted on this gate's flips. */
+    Watch watch();
+
+    /** Starts the gate's own listeners, if it has any. */
+    default Future<Void> start() {
+        return Future.succeededFuture();
+    }
 }

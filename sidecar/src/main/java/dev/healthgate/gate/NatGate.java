@@ -1,6 +1,13 @@
 package dev.healthgate.gate;
 
 import dev.healthgate.config.AppConfig;
+import dev.healthgate.config.HaproxyTiming;
+import dev.healthgate.observe.HaproxyView;
+import dev.healthgate.observe.ObservedWatch;
+import dev.healthgate.observe.TimedWatch;
+import dev.healthgate.observe.Watch;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import dev.healthgate.exec.CommandException;
 import dev.healthgate.exec.CommandResult;
 import dev.healthgate.exec.CommandRunner;
@@ -13,6 +20,10 @@ import java.util.List;
  * PREROUTING (for a remote HAProxy) and OUTPUT (for a local one). Removing the rule closes the status
  * port, so HAProxy's checks on it fail. Each rule carries the comment {@code healthgate:APP:LINE} so
  * healthgate finds its own rules again after a restart of its own.
+ *
+ * <p>With HTTP checks healthgate also listens on the status ports itself: while a redirect is in place
+ * the kernel sends the checks to the app; once it is gone they reach healthgate, which answers 503 and
+ * reads HAProxy's {@code X-Haproxy-Server-State}, so a nat drain is observed, not slept through.
  */
 public final class NatGate implements Gate {
 
@@ -24,11 +35,35 @@ public final class NatGate implements Gate {
     private final AppConfig app;
     private final String iptables;
     private final CommandRunner runner;
+    private final Watch watch;
+    private final List<StatusServer> listeners = new ArrayList<>();
 
-    public NatGate(AppConfig app, String iptables, CommandRunner runner) {
+    public NatGate(AppConfig app, String iptables, CommandRunner runner, Vertx vertx, HaproxyTiming timing,
+            HaproxyView view) {
         this.app = app;
         this.iptables = iptables;
         this.runner = runner;
+        boolean httpChecks = app.ready().isHttp();
+        // Out and idle are seen on healthgate's listeners once a redirect is gone; in is not (checks go to the app).
+        this.watch = httpChecks
+                ? new ObservedWatch(vertx, view, app, timing, new ObservedWatch.Observability(true, true, false))
+                : new TimedWatch(vertx, timing);
+        if (httpChecks) {
+            listeners.add(new StatusServer(vertx, app, timing, Line.MAIN, app.statusPort(), view,
+                    () -> Future.succeededFuture(503), false));
+            listeners.add(new StatusServer(vertx, app, timing, Line.BACKUP, app.backupStatusPort(), view,
+                    () -> Future.succeededFuture(503), false));
+        }
+    }
+
+    @Override
+    public Watch watch() {
+        return watch;
+    }
+
+    @Override
+    public Future<Void> start() {
+        return Future.all(listeners.stream().map(StatusServer::start).toList()).mapEmpty();
     }
 
     /** The comment that marks one of this app's rules. */

@@ -50,6 +50,20 @@ public final class ReadinessProbe {
         return tcp.connect(app.port(), app.host()).compose(socket -> socket.close());
     }
 
+    /**
+     * The app's health as an HTTP status, for answering HAProxy's checks on its behalf: the status its
+     * ready path answered (HTTP), 200 if its port accepts (TCP), 503 if it could not be reached.
+     */
+    public Future<Integer> healthStatus() {
+        ReadyCheck check = app.ready();
+        if (check.isHttp()) {
+            return http.get(app.port(), app.host(), check.httpPath()).timeout(PROBE_TIMEOUT_MS).send()
+                    .map(resp -> resp.statusCode() == check.expectedStatus() ? 200 : resp.statusCode())
+                    .otherwise(503);
+        }
+        return tcp.connect(app.port(), app.host()).compose(socket -> socket.close()).map(200).otherwise(503);
+    }
+
     /** Probes until ready or until {@code timeout}; the failure names the last thing seen. */
     public Future<Void> awaitReady(Duration timeout) {
         Promise<Void> done = Promise.promise();

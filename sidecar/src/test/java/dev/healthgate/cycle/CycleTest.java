@@ -11,6 +11,8 @@ import dev.healthgate.config.RestartSpec;
 import dev.healthgate.gate.Gate;
 import dev.healthgate.gate.GateStatus;
 import dev.healthgate.gate.Line;
+import dev.healthgate.observe.TimedWatch;
+import dev.healthgate.observe.Watch;
 import dev.healthgate.ready.ReadinessProbe;
 import dev.healthgate.restart.RestartException;
 import dev.healthgate.restart.RestartStrategy;
@@ -33,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class CycleTest {
 
-    private static final HaproxyTiming FAST = new HaproxyTiming(Duration.ofMillis(20), 2, 2, 0, "127.0.0.1:1", "app");
+    private static final HaproxyTiming FAST = new HaproxyTiming(Duration.ofMillis(20), 2, 2, 0, "127.0.0.1:1", "app", List.of());
 
     private Vertx vertx;
     private NetServer app;
@@ -110,7 +112,7 @@ class CycleTest {
     @DisplayName("a second action while one runs is refused at once")
     void secondActionIsBusy() throws Exception {
         AppInstance instance = instance(app.actualPort(), false, () -> events.add("restart"));
-        Cycle cycle = new Cycle(vertx, FAST, new ConnectionCounter(List.of()));
+        Cycle cycle = new Cycle(vertx, new ConnectionCounter(List.of()));
         var first = cycle.run(instance, Action.RESTART, CycleListener.NONE);
         assertThatThrownBy(() -> cycle.run(instance, Action.DRAIN, CycleListener.NONE))
                 .isInstanceOf(BusyException.class)
@@ -132,7 +134,7 @@ class CycleTest {
     }
 
     private CycleResult run(AppInstance instance, Action action) throws Exception {
-        Cycle cycle = new Cycle(vertx, FAST, new ConnectionCounter(List.of()));
+        Cycle cycle = new Cycle(vertx, new ConnectionCounter(List.of()));
         return cycle.run(instance, action, CycleListener.NONE).toCompletionStage().toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
     }
@@ -145,7 +147,7 @@ class CycleTest {
         AppConfig config = new AppConfig("web1", "127.0.0.1", port, 9001, 9101, GateKind.NAT,
                 new ReadyCheck(null, 200, Duration.ofMillis(300)),
                 new RestartSpec(List.of("true"), keepsPortOpen, Duration.ofSeconds(1)),
-                Duration.ofMillis(10), Duration.ofSeconds(1), true);
+                Duration.ofMillis(10), Duration.ofSeconds(1), true, dev.healthgate.config.AgentRamp.NONE);
         RestartStrategy strategy = new RestartStrategy() {
             @Override
             public void restart() throws RestartException {
@@ -208,6 +210,11 @@ class CycleTest {
         @Override
         public String reconcile() {
             return "fake";
+        }
+
+        @Override
+        public Watch watch() {
+            return new TimedWatch(vertx, FAST);
         }
     }
 }

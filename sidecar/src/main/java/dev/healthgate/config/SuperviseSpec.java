@@ -1,0 +1,31 @@
+package dev.healthgate.config;
+
+import dev.healthgate.os.Signal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Restart strategy {@code supervise}: healthgate starts the app itself and owns the process.
+ *
+ * <pre>
+ * supervise: { command: ["bundle", "exec", "puma", "-p", "8001"], dir: /srv/app,
+ *              env: { RAILS_ENV: production }, user: app, stop-signal: TERM, stop-timeout: 30s }
+ * </pre>
+ *
+ * @param command     the program and its arguments (no shell)
+ * @param dir         working directory, or {@code null} for healthgate's own
+ * @param env         variables added to healthgate's environment
+ * @param user        user (name or uid) to run the app as, or {@code null} for healthgate's own
+ * @param stopSignal  signal that asks the app to stop gracefully
+ * @param stopTimeout how long the app may take to stop before it is killed (SIGKILL)
+ */
+public record SuperviseSpec(List<String> command, Path dir, Map<String, String> env, String user,
+        Signal stopSignal, Duration stopTimeout) {
+
+    public SuperviseSpec {
+        command = List.copyOf(command);
+        env = Map.copyOf(env);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.healthgate.gate;
+
+import dev.healthgate.config.AgentRamp;
+import dev.healthgate.config.AppConfig;
+import dev.healthgate.config.HaproxyTiming;
+import dev.healthgate.observe.HaproxyView;
+import dev.healthgate.observe.ObservedWatch;
+import dev.healthgate.observe.Report;
+import dev.healthgate.observe.Watch;
+import dev.healthgate.ready.ReadinessProbe;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * The {@code agent} gate: healthgate answers HAProxy's agent check on the status port with one line:
+ * {@code up ready} (with a weight while ramping after a restore), {@code drain} while draining (HAProxy
+ * keeps only sticky clients), {@code maint} once sticky clients must move too, {@code down} when the
+ * app is unhealthy. One server line. Needs no privileges.
+ *
+ * <p>Agent checks carry no node name or session count: a node is known by its address, and a drain is
+ * observed when every node has read {@code drain} (or {@code maint}).
+ */
+public final class AgentGate extends FlagGate {
+
+    private final Vertx vertx;
+    private final AppConfig app;
+    private final HaproxyView view;
+    private final ReadinessProbe probe;
+    private final Watch watch;
+    private volatile long openedNanos = -1;
+
+    public AgentGate(Vertx vertx, AppConfig app, HaproxyTiming timing, HaproxyView view, ReadinessProbe probe) {
+        this.vertx = vertx;
+        this.app = app;
+        this.view = view;
+        this.probe = probe;
+        this.watch = new ObservedWatch(vertx, view, app, timing, new ObservedWatch.Observability(true, false, false));
+    }
+
+    @Override
+    public Watch watch() {
+        return watch;
+    }
+
+    @Override
+    void changed() {
+        openedNanos = status().main() && status().backup() ? System.nanoTime() : -1;
+    }
+
+    @Override
+    public Future<Void> start() {
+        return vertx.createNetServer().connectHandler(this::answer).listen(app.statusPort(), "0.0.0.0")
+                .recover(e -> Future.failedFuture("cannot listen on agent port " + app.statusPort() + " for "
+                        + app.name() + ": " + e.getMessage()))
+                .mapEmpty();
+    }
+
+    private void answer(NetSocket socket) {
+        String node = socket.remoteAddress().hostAddress();
+        words().onComplete(ar -> {
+            String words = ar.succeeded() ? ar.result() : "down";
+            socket.end(io.vertx.core.buffer.Buffer.buffer(words + "\n"));
+            boolean out = words.startsWith("drain") || words.startsWith("maint");
+            boolean down = words.startsWith("maint");
+            boolean in = words.startsWith("up");
+            view.record(app.name(), Line.MAIN, new Report(node, Line.MAIN.key(), null, words, -1, -1, words,
+                    System.nanoTime()), out, down, in, false);
+        });
+    }
+
+    /** What the agent says now. */
+    Future<String> words() {
+        GateStatus s = status();
+        if (!s.backup()) {
+            return Future.succeededFuture("maint");
+        }
+        if (!s.main()) {
+            return Future.succeededFuture("drain");
+        }
+        return probe.healthStatus().map(code -> code == 200 ? "up ready " + weight() + "%" : "down");
+    }
+
+    private int weight() {
+        AgentRamp ramp = app.agentRamp();
+        long opened = openedNanos;
+        if (ramp.over().isZero() || opened < 0) {
+            return 100;
+        }
+        double done = (System.nanoTime() - opened) / (double) ramp.over().toNanos();
+        if (done >= 1) {
+            return 100;
+        }
+        return (int) Math.round(ramp.fromPercent() + (100 - ramp.fromPercent()) * done);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.healthgate.gate;
+
+/**
+ * A gate whose state lives in healthgate itself (its own listeners answer HAProxy): opening and
+ * closing flip flags, read by the listeners on every check. A fresh healthgate starts closed.
+ */
+abstract class FlagGate implements Gate {
+
+    private volatile boolean main;
+    private volatile boolean backup;
+
+    @Override
+    public void open(Line line) {
+        set(line, true);
+    }
+
+    @Override
+    public void close(Line line) {
+        set(line, false);
+    }
+
+    private void set(Line line, boolean open) {
+        if (line == Line.MAIN) {
+            main = open;
+        } else {
+            backup = open;
+        }
+        changed();
+    }
+
+    /** Called after a flip, e.g. to open or close a TCP listener. */
+    void changed() {
+    }
+
+    @Override
+    public GateStatus status() {
+        return new GateStatus(main, backup);
+    }
+
+    @Override
+    public String reconcile() {
+        return "own status ports: closed until restored";
+    }
+}

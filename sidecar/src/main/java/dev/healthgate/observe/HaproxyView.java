@@ -1,0 +1,133 @@
+package dev.healthgate.observe;
+
+import dev.healthgate.gate.Line;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The live view of what every HAProxy node reported about every app's server lines, built from the
+ * checks that reach healthgate's own status ports ({@code http-check send-state}) and the agent
+ * checks it answers. Thread-safe: checks are recorded from event loops, cycles read it from theirs.
+ */
+public final class HaproxyView {
+
+    /** Nodes seen this recently count as load balancers that must act, when none are configured. */
+    private static final long KNOWN_FOR_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+    private final List<String> configuredNodes;
+    private final Map<String, Map<Line, Map<String, Track>>> tracks = new HashMap<>();
+
+    public HaproxyView(List<String> configuredNodes) {
+        this.configuredNodes = List.copyOf(configuredNodes);
+    }
+
+    /** How one node's view of one line has moved, in healthgate's clock. */
+    private static final class Track {
+        Report last;
+        long outSince = -1;
+        long downSince = -1;
+        long idleSince = -1;
+        long inSince = -1;
+    }
+
+    /**
+     * Records a check and the answer healthgate gave it.
+     *
+     * @param out  the line is out for new clients once HAProxy reads the answer (NOLB or DOWN)
+     * @param down the line is DOWN once HAProxy reads the answer (sticky clients move too)
+     * @param in   the line is UP once HAProxy reads the answer
+     * @param idle HAProxy reported the line out with no session and nothing queued
+     */
+    public synchronized void record(String app, Line line, Report report, boolean out, boolean down, boolean in,
+            boolean idle) {
+        Track t = tracks.computeIfAbsent(app, a -> new HashMap<>())
+                .computeIfAbsent(line, l -> new HashMap<>())
+                .computeIfAbsent(report.node(), n -> new Track());
+        long now = report.receivedNanos();
+        t.last = report;
+        if (in) {
+            t.inSince = t.inSince < 0 ? now : t.inSince;
+            t.outSince = -1;
+            t.downSince = -1;
+            t.idleSince = -1;
+            return;
+        }
+        // Each report replaces what the node said before: a stale "out" must never satisfy a later wait.
+        t.inSince = -1;
+        t.outSince = out ? (t.outSince < 0 ? now : t.outSince) : -1;
+        t.downSince = down ? (t.downSince < 0 ? now : t.downSince) : -1;
+        t.idleSince = idle ? (t.idleSince < 0 ? now : t.idleSince) : -1;
+    }
+
+    /** Every report kept for one app, for the API and {@code healthgate status}. */
+    public synchronized List<Report> reports(String app) {
+        List<Report> out = new ArrayList<>();
+        tracks.getOrDefault(app, Map.of()).values().forEach(byNode -> byNode.values().forEach(t -> out.add(t.last)));
+        out.sort((a, b) -> (a.line() + a.node()).compareTo(b.line() + b.node()));
+        return out;
+    }
+
+    /** The nodes that must act: the configured ones, else every node seen checking this app lately. */
+    public synchronized Set<String> nodes(String app, long nowNanos) {
+        Set<String> nodes = new TreeSet<>(configuredNodes);
+        if (nodes.isEmpty()) {
+            tracks.getOrDefault(app, Map.of()).values().forEach(byNode -> byNode.forEach((node, t) -> {
+                if (nowNanos - t.last.receivedNanos() < KNOWN_FOR_NANOS) {
+                    nodes.add(node);
+                }
+            }));
+        }
+        return nodes;
+    }
+
+    /** What a wait asks of each node's view of a line, after a gate flip at {@code since}. */
+    public enum Goal {
+        /** NOLB or DOWN: no new clients. */
+        OUT,
+        /** DOWN: sticky clients are moved too. */
+        DOWN,
+        /** DOWN or NOLB with no session left. */
+        IDLE,
+        /** UP again. */
+        IN
+    }
+
+    /** Nodes (among {@code nodes}) whose view of the line has not yet reached the goal since {@code since}. */
+    public synchronized Set<String> pending(String app, Line line, Goal goal, long since, Set<String> nodes) {
+        Set<String> pending = new TreeSet<>();
+        Map<String, Track> byNode = tracks.getOrDefault(app, Map.of()).getOrDefault(line, Map.of());
+        for (String node : nodes) {
+            Track t = byNode.get(node);
+            if (t == null || t.last.receivedNanos() < since || !reached(t, goal)) {
+                pending.add(node);
+            }
+        }
+        return pending;
+    }
+
+    private static boolean reached(Track t, Goal goal) {
+        return switch (goal) {
+            case OUT -> t.outSince >= 0;
+            case DOWN -> t.downSince >= 0;
+            case IDLE -> t.idleSince >= 0; // its last report, received since the wait began, says idle
+            case IN -> t.inSince >= 0;
+        };
+    }
+
+    /** The last report from a node on a line, or null. */
+    public synchronized Report last(String app, Line line, String node) {
+        Track t = tracks.getOrDefault(app, Map.of()).getOrDefault(line, Map.of()).get(node);
+        return t == null ? null : t.last;
+    }
+
+    /** Whether any node reported on this line since {@code since}. */
+    public synchronized boolean anyReportSince(String app, Line line, long since) {
+        return tracks.getOrDefault(app, Map.of()).getOrDefault(line, Map.of()).values().stream()
+                .anyMatch(t -> t.last.receivedNanos() >= since);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.healthgate.observe;
+
+import dev.healthgate.gate.Line;
+import io.vertx.core.Future;
+
+/**
+ * How the cycle waits until HAProxy has acted on a gate flip: by observing HAProxy's checks where the
+ * gate lets healthgate see them, by the clock where it does not. Each future's value is a note for the
+ * phase ("observed lb1, lb2 out after 730 ms"); it fails with the reason when HAProxy did not act.
+ */
+public interface Watch {
+
+    /** After closing {@code line} at {@code since} (System.nanoTime): wait until HAProxy has it out. */
+    Future<String> awaitOut(Line line, long since);
+
+    /** Before a restart: wait (bounded) until HAProxy reports no session on the app's lines. */
+    Future<String> awaitIdle(long since);
+
+    /** After opening the gate at {@code since}: wait until HAProxy has the app back. */
+    Future<String> awaitIn(long since);
+}
