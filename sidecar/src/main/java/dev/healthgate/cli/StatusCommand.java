@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 
 /** {@code healthgate status [APP]}. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show each app's state, its gates as they are now, and its last cycle. "
-                + "Exits 1 if any app shown is FAILED.")
+        description = "Show each app's state, its gates as they are now, its last cycle, and what each "
+                + "HAProxy node last reported about its server lines. Exits 1 if any app shown is FAILED.")
 final class StatusCommand implements Runnable {
 
     @CommandLine.Spec
@@ -39,6 +39,16 @@ final class StatusCommand implements Runnable {
                     last(a.getJsonObject("lastCycle")));
             if (a.getString("reason") != null) {
                 out.printf(Locale.ROOT, "%-10s reason: %s%n", "", a.getString("reason"));
+            }
+            io.vertx.core.json.JsonArray reports = a.getJsonArray("haproxy");
+            if (reports != null) {
+                for (Object o : reports) {
+                    JsonObject r = (JsonObject) o;
+                    out.printf(Locale.ROOT, "%-10s haproxy %-12s %-6s %-14s%s answered %s, %.1f s ago%n", "",
+                            r.getString("node"), r.getString("line"), r.getString("status"),
+                            r.getInteger("scur") == null ? "" : " scur " + r.getInteger("scur") + ",",
+                            r.getString("answered"), r.getLong("ageMs", 0L) / 1000.0);
+                }
             }
             failed |= "FAILED".equals(a.getString("state"));
         }
