@@ -1,0 +1,142 @@
+package dev.healthgate.it;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The built healthgate, used the way an operator uses it: {@code scripts/healthgate run} as a daemon,
+ * {@code scripts/healthgate ...} client commands, and the HTTP API through curl.
+ */
+public final class Healthgate implements AutoCloseable {
+    private static final Duration CLI_TIMEOUT = Duration.ofSeconds(120);
+
+    private final TestDirs dirs;
+    private final Path config;
+    private final String apiBase;
+    private ManagedProcess daemon;
+
+    /** A healthgate for the scenario of {@code dirs}: writes {@code config} as healthgate.yml. */
+    public Healthgate(TestDirs dirs, HealthgateConfig config) {
+        this.dirs = dirs;
+        this.config = config.writeTo(dirs.scenario().resolve("healthgate.yml"));
+        this.apiBase = config.apiBase();
+    }
+
+    public Path config() {
+        return config;
+    }
+
+    /** Renders the HAProxy config with {@code healthgate haproxy-config} and checks it with {@code haproxy -c}. */
+    public Path renderHaproxyConfig() {
+        Path out = dirs.scenario().resolve("haproxy.cfg");
+        CommandResult r = cli(Duration.ofSeconds(60), "haproxy-config", "--config", config.toString(),
+                "--output", out.toString());
+        if (r.exitCode() != 0) {
+            throw new AssertionError("healthgate haproxy-config failed: " + r.describe());
+        }
+        Haproxy.check(out, dirs.logs());
+        return out;
+    }
+
+    /** Starts {@code healthgate run --config healthgate.yml} and waits until {@code GET /v1/apps} answers 200. */
+    public Healthgate start() {
+        ItEnv.requireJar();
+        daemon = ManagedProcess.start("healthgate",
+                List.of(ItEnv.healthgateLauncher().toString(), "run", "--config", config.toString()),
+                dirs.log("healthgate.log"));
+        Await.until("healthgate's GET /v1/apps to answer 200", Duration.ofSeconds(60), () -> {
+            if (!daemon.isAlive()) {
+                throw new AssertionError("healthgate exited with " + daemon.exitCode() + ":\n" + daemon.logTail(40));
+            }
+            return get("/v1/apps").status() == 200;
+        }, () -> daemon.logTail(40));
+        return this;
+    }
+
+    /**
+     * Waits until every app is IN_ROTATION and no cycle runs: healthgate starts with its gates
+     * closed and restores each app that is ready, which takes HAProxy's rise x inter.
+     */
+    public Healthgate awaitAllInRotation() {
+        Await.until("every app IN_ROTATION and not busy", Duration.ofSeconds(60), () -> {
+            HttpResult r = get("/v1/apps");
+            return r.status() == 200 && r.json().getJsonArray("apps").stream()
+                    .map(JsonObject.class::cast)
+                    .allMatch(app -> "IN_ROTATION".equals(app.getString("state")) && !app.getBoolean("busy", true));
+        }, () -> get("/v1/apps") + "\nhealthgate log tail:\n" + daemon.logTail(20));
+        return this;
+    }
+
+    public ManagedProcess daemon() {
+        return daemon;
+    }
+
+    /** Runs {@code scripts/healthgate ARGS} to completion. */
+    public CommandResult cli(Duration timeout, String... args) {
+        return run(timeout, List.of(args));
+    }
+
+    /** Runs a client command against this scenario's daemon: {@code scripts/healthgate ARGS --config healthgate.yml}. */
+    public CommandResult client(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--config");
+        all.add(config.toString());
+        return run(CLI_TIMEOUT, all);
+    }
+
+    /** Starts a client command against this scenario's daemon in the background (see {@link #client}). */
+    public ManagedProcess clientInBackground(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ItEnv.healthgateLauncher().toString());
+        command.addAll(List.of(args));
+        command.add("--config");
+        command.add(config.toString());
+        return ManagedProcess.start("healthgate " + String.join(" ", args), command,
+                dirs.log("healthgate-" + String.join("-", args) + ".log"));
+    }
+
+    /** Runs {@code scripts/healthgate ARGS} (any healthgate, e.g. {@code run} with a bad config). */
+    public static CommandResult run(Path logDir, Duration timeout, List<String> args) {
+        ItEnv.requireJar();
+        List<String> command = new ArrayList<>();
+        command.add(ItEnv.healthgateLauncher().toString());
+        command.addAll(args);
+        return Command.of(command).timeout(timeout).logTo(logDir, "healthgate-" + args.get(0)).run();
+    }
+
+    private CommandResult run(Duration timeout, List<String> args) {
+        return run(dirs.logs(), timeout, args);
+    }
+
+    public String apiBase() {
+        return apiBase;
+    }
+
+    public HttpResult get(String path) {
+        return Curl.get(apiBase + path, Duration.ofSeconds(10));
+    }
+
+    /** {@code curl -X POST}, as a deploy hook would; waits as long as a restart may take. */
+    public HttpResult post(String path) {
+        return Curl.post(apiBase + path, CLI_TIMEOUT);
+    }
+
+    /** {@code GET /v1/apps/NAME}'s {@code state}. */
+    public String state(String app) {
+        HttpResult r = get("/v1/apps/" + app);
+        if (r.status() != 200) {
+            throw new AssertionError("GET /v1/apps/" + app + " answered " + r);
+        }
+        return r.json().getString("state");
+    }
+
+    @Override
+    public void close() {
+        if (daemon != null) {
+            daemon.stop(Duration.ofSeconds(10));
+        }
+    }
+}

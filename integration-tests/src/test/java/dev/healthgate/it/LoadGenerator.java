@@ -1,0 +1,231 @@
+package dev.healthgate.it;
+
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * HTTP load through HAProxy's frontend, recorded request by request (Vert.x 5 web client).
+ *
+ * <p>{@code users} virtual users each send one request at a time. Half of them (users 0, 1, 4, 5, ...)
+ * are sticky: they keep HAProxy's {@code SRV} cookie like a browser; the others never send a cookie,
+ * so HAProxy balances them as new clients. (Pairs rather than even numbers: the users' first requests
+ * go out in order and round-robin alternates, so each kind ends up on both instances.) The total rate, the duration and the number of requests are
+ * all bounded, and the load stops by itself at the first bound it reaches (or on {@link #stop()}).
+ */
+public final class LoadGenerator implements AutoCloseable {
+    private static final long TICK_MS = 10;
+    private static final String COOKIE = "SRV";
+
+    /**
+     * What load to send.
+     *
+     * @param keepAlive reuse client connections; off by default, because a pooled connection that
+     *     HAProxy closes for idleness just as it is reused fails a request on the client's side,
+     *     which says nothing about the instances behind HAProxy
+     */
+    public record Options(String host, int port, String path, int users, int ratePerSecond,
+            Duration maxDuration, int maxRequests, Duration requestTimeout, boolean keepAlive) {
+
+        /** 20 users, 300 requests/s, at most 2 minutes and 36,000 requests, 10 s per request. */
+        public static Options against(int port) {
+            return new Options("127.0.0.1", port, "/", 20, 300, Duration.ofMinutes(2), 36_000,
+                    Duration.ofSeconds(10), false);
+        }
+
+        public Options withHost(String value) {
+            return new Options(value, port, path, users, ratePerSecond, maxDuration, maxRequests, requestTimeout,
+                    keepAlive);
+        }
+
+        public Options withMaxDuration(Duration value) {
+            return new Options(host, port, path, users, ratePerSecond, value, maxRequests, requestTimeout, keepAlive);
+        }
+
+        public Options withRate(int users, int ratePerSecond) {
+            return new Options(host, port, path, users, ratePerSecond, maxDuration, maxRequests, requestTimeout,
+                    keepAlive);
+        }
+    }
+
+    private static final class User {
+        final int id;
+        final boolean sticky;
+        String cookie;
+        boolean busy;
+
+        User(int id) {
+            this.id = id;
+            this.sticky = (id / 2) % 2 == 0;
+        }
+    }
+
+    private final Options options;
+    private final Vertx vertx;
+    private final WebClient client;
+    private final Context context;
+    private final List<User> users = new ArrayList<>();
+    private final ConcurrentLinkedQueue<RequestRecord> records = new ConcurrentLinkedQueue<>();
+    private final Promise<Void> finished = Promise.promise();
+    private final long originNanos = System.nanoTime();
+
+    // event-loop state
+    private long timerId = -1;
+    private double tokens;
+    private int nextUser;
+    private int issued;
+    private int inFlight;
+    private boolean stopping;
+
+    private LoadGenerator(Options options) {
+        this.options = options;
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        this.client = WebClient.create(vertx,
+                new WebClientOptions()
+                        .setKeepAlive(options.keepAlive())
+                        .setConnectTimeout((int) options.requestTimeout().toMillis())
+                        .setFollowRedirects(false),
+                new PoolOptions().setHttp1MaxSize(options.users()));
+        this.context = vertx.getOrCreateContext();
+        for (int i = 0; i < options.users(); i++) {
+            users.add(new User(i));
+        }
+    }
+
+    /** Starts the load at once; it runs until a bound is reached or {@link #stop()}. */
+    public static LoadGenerator start(Options options) {
+        LoadGenerator load = new LoadGenerator(options);
+        load.context.runOnContext(v -> load.timerId = load.vertx.setPeriodic(TICK_MS, id -> load.tick()));
+        return load;
+    }
+
+    /** System.nanoTime() when the load started. */
+    public long originNanos() {
+        return originNanos;
+    }
+
+    /** False once the load stopped (a bound was reached or {@link #stop()} was called) and drained. */
+    public boolean isRunning() {
+        return !finished.future().isComplete();
+    }
+
+    /** A report over the requests recorded so far (the load goes on). */
+    public LoadReport report() {
+        return new LoadReport(new ArrayList<>(records), originNanos);
+    }
+
+    /** Stops sending, waits (bounded) for the requests in flight, and reports. */
+    public LoadReport stop() {
+        context.runOnContext(v -> finish());
+        try {
+            finished.future().await(options.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("requests still in flight after stop(): " + e.getMessage(), e);
+        } finally {
+            closeVertx();
+        }
+        return report();
+    }
+
+    @Override
+    public void close() {
+        if (isRunning()) {
+            stop();
+        } else {
+            closeVertx();
+        }
+    }
+
+    private void closeVertx() {
+        try {
+            client.close();
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (TimeoutException | IllegalStateException e) {
+            // already closed, or slow to close: nothing of the test depends on it
+        }
+    }
+
+    private void tick() {
+        long elapsed = System.nanoTime() - originNanos;
+        if (stopping || elapsed >= options.maxDuration().toNanos() || issued >= options.maxRequests()) {
+            finish();
+            return;
+        }
+        tokens = Math.min(tokens + options.ratePerSecond() * TICK_MS / 1000.0, users.size());
+        for (int scanned = 0; tokens >= 1 && scanned < users.size() && issued < options.maxRequests(); scanned++) {
+            User u = users.get(nextUser);
+            nextUser = (nextUser + 1) % users.size();
+            if (!u.busy) {
+                tokens -= 1;
+                send(u);
+            }
+        }
+    }
+
+    private void finish() {
+        stopping = true;
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+            timerId = -1;
+        }
+        if (inFlight == 0) {
+            finished.tryComplete();
+        }
+    }
+
+    private void send(User u) {
+        u.busy = true;
+        inFlight++;
+        issued++;
+        String cookieSent = u.sticky ? u.cookie : null;
+        long start = System.nanoTime();
+        HttpRequest<Buffer> request = client.get(options.port(), options.host(), options.path())
+                .timeout(options.requestTimeout().toMillis());
+        if (cookieSent != null) {
+            request.putHeader("Cookie", COOKIE + "=" + cookieSent);
+        }
+        request.send().onComplete(ar -> {
+            long latency = System.nanoTime() - start;
+            if (ar.succeeded()) {
+                HttpResponse<Buffer> response = ar.result();
+                if (u.sticky) {
+                    remember(u, response);
+                }
+                records.add(new RequestRecord(u.id, u.sticky, cookieSent, start, latency,
+                        response.statusCode(), response.getHeader("X-Served-By"), null));
+            } else {
+                records.add(new RequestRecord(u.id, u.sticky, cookieSent, start, latency, 0, null,
+                        String.valueOf(ar.cause())));
+            }
+            u.busy = false;
+            inFlight--;
+            if (stopping && inFlight == 0) {
+                finished.tryComplete();
+            }
+        });
+    }
+
+    /** Keeps the SRV cookie HAProxy set, as a browser would. */
+    private static void remember(User u, HttpResponse<Buffer> response) {
+        for (String setCookie : response.cookies()) {
+            String pair = setCookie.split(";", 2)[0].trim();
+            if (pair.startsWith(COOKIE + "=")) {
+                String value = pair.substring(COOKIE.length() + 1);
+                u.cookie = value.isEmpty() ? null : value;
+            }
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package dev.healthgate.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The scenario of the wrapped-app ITs: the example apps of {@code scripts/examples/} behind a real
+ * HAProxy on 127.0.0.1:8080 (rendered by healthgate, nat gate), healthgate's API on 127.0.0.1:9901.
+ * App {@code webN} listens on 800N with status ports 900N and 910N. Supervised apps are started by
+ * healthgate itself; apps restarted by signal or exec are started by the test, with a pid file.
+ * A fault file per app lets a test break the next boot ({@code crash-on-boot}, {@code never-ready},
+ * {@code ignore-restart}; see {@code scripts/examples/appkit.py}).
+ */
+public final class WrappedAppsScenario implements AutoCloseable {
+    public static final int FRONTEND_PORT = 8080;
+    public static final Duration BOOT_DELAY = Duration.ofSeconds(1);
+    private static final Pattern STARTED = Pattern.compile("SuperviseRestart - (\\S+): started pid (\\d+)");
+
+    private final TestDirs dirs;
+    private final Path appDir;
+    private final List<HealthgateConfig.App> apps = new ArrayList<>();
+    private final Map<String, List<String>> ownCommands = new LinkedHashMap<>();
+    private final Map<String, ManagedProcess> ownProcesses = new LinkedHashMap<>();
+    private Healthgate healthgate;
+    private Haproxy haproxy;
+    private LoadGenerator load;
+
+    public WrappedAppsScenario(TestDirs dirs) {
+        this.dirs = dirs;
+        this.appDir = dirs.scenario().resolve("apps");
+        try {
+            Files.createDirectories(appDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code webN}: port 800N, status ports 900N and 910N. */
+    private static HealthgateConfig.App app(int n) {
+        return new HealthgateConfig.App("web" + n, 8000 + n, 9000 + n, 9100 + n)
+                .readyTimeout(Duration.ofSeconds(15))
+                .stickyGrace(Duration.ofSeconds(1))
+                .drainTimeout(Duration.ofSeconds(15));
+    }
+
+    /** webN run by healthgate itself ({@code supervise}): plain_app.py, stopped with TERM. */
+    public HealthgateConfig.App supervised(int n) {
+        HealthgateConfig.App app = app(n);
+        app.restartStrategy("supervise: { command: " + flow(plainApp(app.name(), app.port(), false))
+                + ", env: { PYTHONUNBUFFERED: \"1\" }, stop-signal: TERM, stop-timeout: 20s }");
+        apps.add(app);
+        return app;
+    }
+
+    /** webN as unicorn_like.py, started by the test: USR2, a new pid, then QUIT to the old master. */
+    public HealthgateConfig.App unicorn(int n) {
+        HealthgateConfig.App app = app(n);
+        ownCommands.put(app.name(), List.of("python3", example("unicorn_like.py"), "--name", app.name(), "--port",
+                Integer.toString(app.port()), "--pidfile", pidFile(app.name()).toString(), "--boot-delay",
+                seconds(BOOT_DELAY), "--fault-file", faultFile(app.name()).toString()));
+        app.restartStrategy("signal: { pidfile: " + HealthgateConfig.quote(pidFile(app.name()).toString())
+                        + ", signal: USR2, new-pid: true, then-old: QUIT }")
+                .keepsPortOpen(true)
+                .restartTimeout(Duration.ofSeconds(10));
+        apps.add(app);
+        return app;
+    }
+
+    /** webN as puma_like.py (two workers), started by the test: USR1 phased restart, the pid stays. */
+    public HealthgateConfig.App puma(int n) {
+        HealthgateConfig.App app = app(n);
+        ownCommands.put(app.name(), List.of("python3", example("puma_like.py"), "--name", app.name(), "--port",
+                Integer.toString(app.port()), "--pidfile", pidFile(app.name()).toString(), "--workers", "2",
+                "--boot-delay", seconds(BOOT_DELAY), "--fault-file", faultFile(app.name()).toString()));
+        app.restartStrategy("signal: { pidfile: " + HealthgateConfig.quote(pidFile(app.name()).toString())
+                        + ", signal: USR1, new-pid: false }")
+                .keepsPortOpen(true)
+                .restartTimeout(Duration.ofSeconds(10));
+        apps.add(app);
+        return app;
+    }
+
+    /** webN as plain_app.py started by the test, restarted by {@code exec} of {@code command}. */
+    public HealthgateConfig.App exec(int n, List<String> command) {
+        HealthgateConfig.App app = app(n);
+        List<String> run = new ArrayList<>(plainApp(app.name(), app.port(), true));
+        ownCommands.put(app.name(), run);
+        app.restartExec(command);
+        apps.add(app);
+        return app;
+    }
+
+    private List<String> plainApp(String name, int port, boolean pidFile) {
+        List<String> cmd = new ArrayList<>(List.of("python3", example("plain_app.py"), "--name", name, "--port",
+                Integer.toString(port), "--boot-delay", seconds(BOOT_DELAY), "--fault-file",
+                faultFile(name).toString()));
+        if (pidFile) {
+            cmd.addAll(List.of("--pidfile", pidFile(name).toString()));
+        }
+        return cmd;
+    }
+
+    /**
+     * Starts the test's own apps, healthgate (which starts the supervised ones and opens every gate
+     * once ready) and HAProxy, and waits until every app serves through HAProxy.
+     */
+    public WrappedAppsScenario start() {
+        NetNs.requireOwnNamespace();
+        Iptables.removeHealthgateRules();
+        ownCommands.forEach((name, cmd) ->
+                ownProcesses.put(name, ManagedProcess.start(name, cmd, dirs.log(name + ".log"))));
+        for (HealthgateConfig.App app : apps) {
+            if (ownCommands.containsKey(app.name())) {
+                awaitHealthy(app);
+            }
+        }
+        HealthgateConfig config = new HealthgateConfig();
+        apps.forEach(config::app);
+        healthgate = new Healthgate(dirs, config);
+        Path haproxyConfig = healthgate.renderHaproxyConfig();
+        healthgate.start().awaitAllInRotation();
+        haproxy = Haproxy.start(haproxyConfig, FRONTEND_PORT, dirs.logs());
+        awaitAllServeThroughHaproxy();
+        return this;
+    }
+
+    private void awaitHealthy(HealthgateConfig.App app) {
+        ManagedProcess p = ownProcesses.get(app.name());
+        Await.until(app.name() + " to answer GET /health on port " + app.port(), Duration.ofSeconds(20), () -> {
+            if (!p.isAlive() && pid(app.name()).isEmpty()) {
+                throw new AssertionError(app.name() + " exited:\n" + p.logTail(20));
+            }
+            return Curl.get("http://127.0.0.1:" + app.port() + "/health", Duration.ofSeconds(2)).status() == 200;
+        }, () -> p.logTail(20));
+    }
+
+    private void awaitAllServeThroughHaproxy() {
+        List<String> names = apps.stream().map(HealthgateConfig.App::name).toList();
+        List<String> seen = new ArrayList<>();
+        Await.until("every app to serve through HAProxy", Duration.ofSeconds(20), () -> {
+            HttpResult r = Curl.get("http://127.0.0.1:" + FRONTEND_PORT + "/", Duration.ofSeconds(2));
+            if (r.status() == 200 && !seen.contains(r.body().strip())) {
+                seen.add(r.body().strip());
+            }
+            return seen.containsAll(names);
+        }, () -> "served so far: " + seen + "\nHAProxy log:\n" + haproxy.process().logTail(20));
+    }
+
+    public Healthgate healthgate() {
+        return healthgate;
+    }
+
+    public Haproxy haproxy() {
+        return haproxy;
+    }
+
+    /** Starts the load: {@code users} users (half sticky) at {@code rate} requests/s, at most 2 minutes. */
+    public LoadGenerator startLoad(int users, int rate) {
+        load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT).withRate(users, rate));
+        return load;
+    }
+
+    /** Waits until every app has served both sticky and new clients. */
+    public void awaitWarmLoad() {
+        List<String> names = apps.stream().map(HealthgateConfig.App::name).toList();
+        Await.until("every app to serve sticky and new clients", Duration.ofSeconds(30), () -> {
+            LoadReport r = load.report();
+            return r.servedBy(RequestRecord::sticky).keySet().containsAll(names)
+                    && r.servedBy(rec -> !rec.sticky()).keySet().containsAll(names);
+        }, () -> load.report().summary());
+    }
+
+    /** Makes the next boot of {@code app} fail the given way (see appkit.py). */
+    public void arm(String app, String fault) {
+        try {
+            Files.writeString(faultFile(app), fault + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void disarm(String app) {
+        try {
+            Files.deleteIfExists(faultFile(app));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path pidFile(String app) {
+        return appDir.resolve(app + ".pid");
+    }
+
+    private Path faultFile(String app) {
+        return appDir.resolve(app + ".fault");
+    }
+
+    /** The pid in {@code app}'s pid file, if any. */
+    public OptionalLong pid(String app) {
+        try {
+            String text = Files.readString(pidFile(app)).strip();
+            return text.matches("[0-9]+") ? OptionalLong.of(Long.parseLong(text)) : OptionalLong.empty();
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The pid healthgate last started for supervised {@code app}, from its log. */
+    public long supervisedPid(String app) {
+        Matcher m = STARTED.matcher(healthgate.daemon().log());
+        Optional<Long> last = Optional.empty();
+        while (m.find()) {
+            if (m.group(1).equals(app)) {
+                last = Optional.of(Long.parseLong(m.group(2)));
+            }
+        }
+        return last.orElseThrow(() -> new AssertionError("healthgate's log names no pid started for " + app));
+    }
+
+    /**
+     * The number of active (non-backup) servers HAProxy reported at each state change it logged after
+     * {@code fromChar} of its log: HAProxy's own view of how many apps are in rotation.
+     */
+    public List<Integer> activeCountsSince(int fromChar) {
+        String log = haproxy.log();
+        Matcher m = Pattern.compile("(?m)^Server \\S+ is (?:UP|DOWN)\\b.*? (\\d+) active and")
+                .matcher(log.substring(Math.min(fromChar, log.length())));
+        List<Integer> counts = new ArrayList<>();
+        while (m.find()) {
+            counts.add(Integer.parseInt(m.group(1)));
+        }
+        return counts;
+    }
+
+    /** Stops the load, HAProxy, healthgate (and so the apps it supervises), the test's own apps, the rules. */
+    @Override
+    public void close() {
+        List<Throwable> errors = new ArrayList<>();
+        run(errors, () -> {
+            if (load != null) {
+                LoadReport report = load.isRunning() ? load.stop() : load.report();
+                load.close();
+                Files.writeString(dirs.log("load-report.txt"),
+                        report.summary() + "\n\n" + report.timeline(Duration.ofMillis(500)));
+            }
+        });
+        run(errors, () -> {
+            if (haproxy != null) {
+                haproxy.close();
+            }
+        });
+        run(errors, () -> {
+            if (healthgate != null) {
+                healthgate.close();
+            }
+        });
+        for (String name : ownProcesses.keySet()) {
+            run(errors, () -> stopOwn(name));
+        }
+        run(errors, Iptables::removeHealthgateRules);
+        if (!errors.isEmpty()) {
+            AssertionError e = new AssertionError("cleaning up the scenario failed: " + errors.get(0), errors.get(0));
+            errors.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    /** A re-executed master is no child of the test: it is found through the pid files. */
+    private void stopOwn(String name) {
+        for (Path file : List.of(pidFile(name), Path.of(pidFile(name) + ".oldbin"))) {
+            try {
+                String text = Files.exists(file) ? Files.readString(file).strip() : "";
+                if (text.matches("[0-9]+")) {
+                    ProcessHandle.of(Long.parseLong(text)).ifPresent(p -> ProcessTree.stop(p, Duration.ofSeconds(10)));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        ownProcesses.get(name).stop(Duration.ofSeconds(10));
+    }
+
+    private static String example(String script) {
+        return ItEnv.repoRoot().resolve("scripts/examples").resolve(script).toString();
+    }
+
+    private static String flow(List<String> items) {
+        StringBuilder y = new StringBuilder("[");
+        for (int i = 0; i < items.size(); i++) {
+            y.append(i == 0 ? "" : ", ").append(HealthgateConfig.quote(items.get(i)));
+        }
+        return y.append(']').toString();
+    }
+
+    private static String seconds(Duration d) {
+        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString();
+    }
+
+    private interface Step {
+        void run() throws IOException;
+    }
+
+    private static void run(List<Throwable> errors, Step step) {
+        try {
+            step.run();
+        } catch (IOException | RuntimeException | AssertionError e) {
+            errors.add(e);
+        }
+    }
+}
