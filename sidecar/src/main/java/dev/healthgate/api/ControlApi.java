@@ -38,6 +38,9 @@ public final class ControlApi {
         router.get("/v1/apps").handler(apps::list);
         router.get("/v1/apps/:name").handler(apps::one);
         for (Action action : Action.values()) {
+            if (!action.requestable()) {
+                continue;
+            }
             router.post("/v1/apps/:name/" + action.key()).handler(new ActionHandler(fleet, action)::handle);
         }
         router.post("/v1/roll").handler(new RollHandler(fleet)::handle);

@@ -1,26 +1,118 @@
 package dev.healthgate.cli;
 
+import dev.healthgate.config.CommandLineApp;
 import dev.healthgate.config.ConfigLoader;
 import dev.healthgate.config.HealthgateConfig;
 import dev.healthgate.daemon.Daemon;
 import dev.healthgate.daemon.StartException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code healthgate run}: the daemon. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the sidecar: gate the configured apps and serve the control API until stopped.")
+/**
+ * {@code healthgate run}: the daemon, from a config file or for one app given on the command line alone
+ * ({@code healthgate run --name web1 --port 8001 --status-port 9001 -- bundle exec puma -p 8001}).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Run the sidecar: gate the configured apps and serve the control API until stopped.",
+            "",
+            "Either:  healthgate run --config healthgate.yml",
+            "or, to wrap one app that healthgate starts and supervises itself:",
+            "         healthgate run --name web1 --port 8001 --status-port 9001 -- bundle exec puma -p 8001",
+            "",
+            "The one-app form stands for a healthgate.yml with restart.supervise (print it with --print-config)."
+                    + " Its defaults: gate port (needs no root), backup-status-port = status-port + 100,"
+                    + " ready by TCP connect, stop by TERM with 30s before KILL, control API on 127.0.0.1:9901,"
+                    + " HAProxy checks inter 500ms fall 2 rise 2 (render the HAProxy side from --print-config's"
+                    + " output with `healthgate haproxy-config`)."
+        })
 final class RunCommand implements Runnable {
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "healthgate.yml")
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "healthgate.yml")
     Path config;
+
+    @CommandLine.ArgGroup(exclusive = false, heading = "%nOne app on the command line (instead of --config):%n")
+    OneApp oneApp;
+
+    @Parameters(paramLabel = "COMMAND", arity = "0..*",
+            description = "after --: the app's command and arguments (one-app form), run without a shell")
+    List<String> command = new ArrayList<>();
+
+    @Option(names = "--print-config", description = "print the healthgate.yml the one-app form stands for, and exit")
+    boolean printConfig;
+
+    /** The options of the one-app form. */
+    static final class OneApp {
+        @Option(names = "--name", paramLabel = "NAME", description = "app name (also HAProxy's server name)")
+        String name;
+
+        @Option(names = "--port", paramLabel = "PORT", description = "the app's own port")
+        Integer port;
+
+        @Option(names = "--status-port", paramLabel = "PORT", description = "port HAProxy checks (main line)")
+        Integer statusPort;
+
+        @Option(names = "--backup-status-port", paramLabel = "PORT",
+                description = "port HAProxy checks for the backup line (default: status-port + 100)")
+        Integer backupStatusPort;
+
+        @Option(names = "--host", paramLabel = "ADDR", description = "address HAProxy reaches the app on (default 127.0.0.1)")
+        String host;
+
+        @Option(names = "--gate", paramLabel = "GATE", description = "port (default), nat, http-404 or agent")
+        String gate;
+
+        @Option(names = "--ready-http", paramLabel = "PATH", description = "ready when GET PATH answers 200 (default: TCP connect)")
+        String readyHttp;
+
+        @Option(names = "--ready-timeout", paramLabel = "DURATION", description = "default 30s")
+        String readyTimeout;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "the app's working directory (absolute)")
+        String dir;
+
+        @Option(names = "--env", paramLabel = "NAME=VALUE", description = "an environment variable for the app (repeatable)")
+        Map<String, String> env;
+
+        @Option(names = "--user", paramLabel = "USER", description = "run the app as this user (healthgate must be root)")
+        String user;
+
+        @Option(names = "--stop-signal", paramLabel = "SIGNAL", description = "graceful stop signal (default TERM)")
+        String stopSignal;
+
+        @Option(names = "--stop-timeout", paramLabel = "DURATION", description = "time to stop before KILL (default 30s)")
+        String stopTimeout;
+
+        @Option(names = "--listen", paramLabel = "HOST:PORT", description = "control API address (default 127.0.0.1:9901)")
+        String listen;
+
+        @Option(names = "--inter", paramLabel = "DURATION", description = "HAProxy's check interval (default 500ms)")
+        String inter;
+
+        @Option(names = "--fall", paramLabel = "N", description = "HAProxy's fall (default 2)")
+        Integer fall;
+
+        @Option(names = "--rise", paramLabel = "N", description = "HAProxy's rise (default 2)")
+        Integer rise;
+    }
 
     @Override
     public void run() {
-        HealthgateConfig cfg = ConfigLoader.load(config);
+        HealthgateConfig cfg = loadConfig();
+        if (cfg == null) {
+            return;
+        }
         Daemon daemon;
         try {
             daemon = Daemon.start(cfg);
@@ -30,7 +122,8 @@ final class RunCommand implements Runnable {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                daemon.stop().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                daemon.stop().toCompletionStage().toCompletableFuture()
+                        .get(daemon.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 // the process is ending anyway
             }
@@ -41,5 +134,31 @@ final class RunCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The config file, or the one app given on the command line; null when only printing it. */
+    private HealthgateConfig loadConfig() {
+        if (config != null) {
+            if (oneApp != null || !command.isEmpty() || printConfig) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "give either --config FILE or one app on the command line, not both");
+            }
+            return ConfigLoader.load(config);
+        }
+        if (oneApp == null && command.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give --config FILE, or --name, --port, --status-port and the app's command after --");
+        }
+        OneApp o = oneApp == null ? new OneApp() : oneApp;
+        CommandLineApp app = new CommandLineApp(o.name, o.port, o.statusPort, o.backupStatusPort, o.host, o.gate,
+                o.readyHttp, o.readyTimeout, command, o.dir, o.env, o.user, o.stopSignal, o.stopTimeout, o.listen,
+                o.inter, o.fall, o.rise);
+        HealthgateConfig cfg = app.load();
+        if (printConfig) {
+            spec.commandLine().getOut().print(app.toYaml());
+            spec.commandLine().getOut().flush();
+            return null;
+        }
+        return cfg;
     }
 }

@@ -2,6 +2,8 @@ package dev.healthgate.cycle;
 
 import dev.healthgate.config.AppConfig;
 import dev.healthgate.gate.Line;
+import dev.healthgate.restart.ReadyWait;
+import dev.healthgate.restart.Restarted;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -60,6 +62,8 @@ public final class Cycle {
         private final CycleListener listener;
         private final List<PhaseResult> phases = new ArrayList<>();
         private final long started = System.nanoTime();
+        /** What this cycle's restart started, followed while waiting for readiness. */
+        private Restarted followed;
 
         Run(AppInstance app, Action action, CycleListener listener) {
             this.app = app;
@@ -84,6 +88,9 @@ public final class Cycle {
 
         private List<Step> steps() {
             List<Step> steps = new ArrayList<>();
+            if (action == Action.RECOVER) {
+                steps.add(new Step("close", CycleState.DRAINING, this::closeAtOnce));
+            }
             if (action == Action.DRAIN || action == Action.RESTART) {
                 steps.add(new Step("drain", CycleState.DRAINING, () -> closeAndWait(Line.MAIN)));
             }
@@ -92,16 +99,18 @@ public final class Cycle {
                 steps.add(new Step("drain-backup", CycleState.DRAINING, () -> closeAndWait(Line.BACKUP)));
                 steps.add(new Step("connections", CycleState.DRAINING, this::awaitConnectionsClosed));
             }
-            if (action == Action.RESTART) {
+            if (action == Action.RESTART || action == Action.RECOVER) {
                 steps.add(new Step("restart", CycleState.RESTARTING, () -> blocking(() -> {
-                    app.restartStrategy().restart();
-                    return app.restartStrategy().describe();
+                    followed = app.restartStrategy().restartAndFollow();
+                    return followed.note() != null ? followed.note() : app.restartStrategy().describe();
                 })));
             }
-            if (action == Action.RESTART || action == Action.RESTORE) {
-                CycleState readyState = action == Action.RESTART ? CycleState.RESTARTING : CycleState.RESTORING;
-                steps.add(new Step("ready", readyState,
-                        () -> app.probe().awaitReady(config.ready().timeout()).map((String) null)));
+            if (action == Action.RESTART || action == Action.RESTORE || action == Action.RECOVER) {
+                CycleState readyState = action == Action.RESTORE ? CycleState.RESTORING : CycleState.RESTARTING;
+                // the wait ends at once when the process the restart started exits
+                steps.add(new Step("ready", readyState, () -> ReadyWait.await(vertx, app.probe(),
+                        config.ready().timeout(),
+                        followed != null ? followed : Restarted.checking(app.restartStrategy()))));
                 steps.add(new Step("restore", CycleState.RESTORING, this::openAndWait));
             }
             return steps;
@@ -135,6 +144,15 @@ public final class Cycle {
             }).compose(wasOpen -> wasOpen
                     ? app.gate().watch().awaitOut(line, since)
                     : Future.succeededFuture(line.key() + " gate was already closed"));
+        }
+
+        /** A dead app has nothing to drain: both lines close at once. */
+        private Future<String> closeAtOnce() {
+            return blocking(() -> {
+                app.gate().close(Line.MAIN);
+                app.gate().close(Line.BACKUP);
+                return "the app is down: both gates closed without waiting";
+            });
         }
 
         private Future<String> stickyGrace() {

@@ -40,7 +40,9 @@ public final class TimedWatch implements Watch {
     }
 
     Future<Void> sleepUntil(long since, Duration d) {
-        long left = TimeUnit.NANOSECONDS.toMillis(since + d.toNanos() - System.nanoTime());
+        // Rounded up: waking a millisecond early would end the wait before HAProxy's bound.
+        long leftNanos = since + d.toNanos() - System.nanoTime();
+        long left = (leftNanos + 999_999) / 1_000_000;
         return left <= 0 ? Future.succeededFuture() : vertx.timer(left, TimeUnit.MILLISECONDS).mapEmpty();
     }
 }

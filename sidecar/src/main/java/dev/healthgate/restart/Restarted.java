@@ -35,6 +35,14 @@ public interface Restarted {
     /** A note for the restart phase, e.g. {@code USR2 to pid 1200, new pid 1234}, or {@code null}. */
     String note();
 
+    /**
+     * Whether {@link #onReady()} stopped what answered until then (the old master): readiness is then
+     * checked once more, since only the new process can answer now.
+     */
+    default boolean handsOver() {
+        return false;
+    }
+
     /** Follows nothing but a check: a restore uses the strategy's {@link RestartStrategy#checkRunning()}. */
     static Restarted checking(RestartStrategy strategy) {
         return new Restarted() {

@@ -213,6 +213,11 @@ public final class SignalRestart implements RestartStrategy {
         public String note() {
             return note;
         }
+
+        @Override
+        public boolean handsOver() {
+            return spec.thenOld() != null && old != fresh;
+        }
     }
 
     private static long millisSince(long t0) {

@@ -1,0 +1,159 @@
+package dev.healthgate.restart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.healthgate.config.SignalSpec;
+import dev.healthgate.os.Libc;
+import dev.healthgate.os.PidFile;
+import dev.healthgate.os.Signal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The signal strategy against small shell "apps" that write a pid file and trap signals the way Unicorn
+ * and Puma do.
+ */
+class SignalRestartTest {
+
+    /** Writes its pid; on USR2 starts a "new master" (STARTS) and writes its pid; exits 0 on QUIT. */
+    private static final String UNICORN = """
+            echo $$ > "$1"
+            trap 'STARTS & echo $! > "$1"' USR2
+            trap 'exit 0' QUIT
+            while :; do sleep 0.05; done
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> apps = new ArrayList<>();
+
+    @AfterEach
+    void killApps() {
+        for (Process p : apps) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    @DisplayName("USR2, a new pid in the pid file, and once ready QUIT to the old one, which exits")
+    void unicornRestart() throws Exception {
+        long old = startApp(UNICORN.replace("STARTS", "sleep 30"));
+        SignalRestart restart = strategy(Signal.USR2, true, Signal.QUIT, Duration.ofSeconds(5));
+
+        Restarted followed = restart.restartAndFollow();
+        long fresh = new PidFile(pidFile()).read().orElseThrow();
+
+        assertThat(fresh).as("the new pid").isNotEqualTo(old);
+        assertThat(followed.note()).isEqualTo("sent USR2 to pid " + old + ", new pid " + fresh);
+        followed.checkAlive();
+        assertThat(followed.handsOver()).as("readiness is checked again once the old master is gone").isTrue();
+        assertThat(followed.onReady()).startsWith("sent QUIT to old pid " + old + "; it exited after ");
+        assertThat(Libc.isAlive(old)).as("old master alive after QUIT").isFalse();
+        assertThat(Libc.isAlive(fresh)).as("new master alive").isTrue();
+    }
+
+    @Test
+    @DisplayName("a pid that never changes fails the restart with the pid file named")
+    void pidNeverChanges() throws Exception {
+        long old = startApp(UNICORN.replace("trap 'STARTS & echo $! > \"$1\"' USR2", "trap '' USR2"));
+        SignalRestart restart = strategy(Signal.USR2, true, Signal.QUIT, Duration.ofMillis(500));
+
+        assertThatThrownBy(restart::restartAndFollow)
+                .isInstanceOf(RestartException.class)
+                .hasMessage("the pid in " + pidFile() + " did not change within 500 ms after USR2 to pid " + old
+                        + " (" + pidFile() + " holds " + old + "): web1 did not restart; the old process (pid "
+                        + old + ") is still running");
+    }
+
+    @Test
+    @DisplayName("a new process that exits before it is ready ends the wait, and the old one is left running")
+    void newProcessExits() throws Exception {
+        long old = startApp(UNICORN.replace("STARTS", "(sleep 0.3; exit 1)"));
+        SignalRestart restart = strategy(Signal.USR2, true, Signal.QUIT, Duration.ofSeconds(5));
+
+        Restarted followed = restart.restartAndFollow();
+        long fresh = new PidFile(pidFile()).read().orElseThrow();
+
+        RestartException failure = awaitCheckFails(followed);
+        assertThat(failure).hasMessage("the new process of web1 (pid " + fresh + ") exited before it was ready;"
+                + " the old process (pid " + old + ") is still running");
+        assertThat(Libc.isAlive(old)).isTrue();
+    }
+
+    @Test
+    @DisplayName("Puma style: the same pid carries on, and its death ends the wait")
+    void samePidCarriesOn() throws Exception {
+        long pid = startApp("echo $$ > \"$1\"; trap 'echo phased' USR1; while :; do sleep 0.05; done");
+        SignalRestart restart = strategy(Signal.USR1, false, null, Duration.ofSeconds(5));
+
+        Restarted followed = restart.restartAndFollow();
+        assertThat(followed.note()).isEqualTo("sent USR1 to pid " + pid);
+        followed.checkAlive();
+        assertThat(followed.handsOver()).isFalse();
+        assertThat(followed.onReady()).isNull();
+
+        Libc.kill(pid, Signal.KILL);
+        assertThat(awaitCheckFails(followed)).hasMessage("web1 (pid " + pid + ") exited after USR1 before it was ready");
+    }
+
+    @Test
+    @DisplayName("no pid file, or a pid that is not running, is reported before any signal")
+    void nothingToSignal() throws Exception {
+        SignalRestart restart = strategy(Signal.USR2, true, null, Duration.ofSeconds(1));
+        assertThatThrownBy(restart::restartAndFollow)
+                .hasMessage("cannot restart web1: pid file " + pidFile() + " does not exist (is the app running?)");
+
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor(5, TimeUnit.SECONDS);
+        Files.writeString(pidFile(), gone.pid() + "\n");
+        assertThatThrownBy(restart::restartAndFollow)
+                .hasMessage("cannot restart web1: pid file " + pidFile() + " holds " + gone.pid()
+                        + ", which is not running");
+    }
+
+    private SignalRestart strategy(Signal signal, boolean newPid, Signal thenOld, Duration timeout) {
+        return new SignalRestart("web1", new SignalSpec(pidFile(), signal, newPid, thenOld), timeout);
+    }
+
+    private Path pidFile() {
+        return dir.resolve("web1.pid");
+    }
+
+    /** Starts a shell app with the pid file as $1 and waits until it wrote its pid. */
+    private long startApp(String script) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", script, "sh", pidFile().toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        apps.add(p);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (new PidFile(pidFile()).read().isEmpty()) {
+            assertThat(System.nanoTime() - deadline).as("the app wrote its pid file within 5 s").isNegative();
+            Thread.sleep(20);
+        }
+        Thread.sleep(100); // its traps are set right after
+        return p.pid();
+    }
+
+    private static RestartException awaitCheckFails(Restarted followed) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                followed.checkAlive();
+            } catch (RestartException e) {
+                return e;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("checkAlive() still passes after 5 s");
+    }
+}
