@@ -88,7 +88,10 @@ final class StatusServer {
         boolean down = s.downAfter(failing, timing.fall());
         boolean out = notFound || s.isOut() || down;
         boolean in = !failing && !notFound && s.inAfter(timing.rise());
-        boolean idle = s.isOut() && s.scur() == 0 && s.qcur() == 0;
+        // Idle: out once HAProxy reads this answer, with no session or queued request at this check. A
+        // session dispatched in the instant before HAProxy reads the answer is a connection to the app
+        // port, which the cycle's connection count waits for next.
+        boolean idle = out && s.scur() == 0 && s.qcur() == 0;
         String shown = s.status() + (s.count() >= 0 ? " " + s.count() + "/" + s.of() : "");
         view.record(app.name(), line, new Report(s.node(), line.key(), s.backend() + "/" + s.server(), shown,
                 s.scur(), s.qcur(), String.valueOf(status), System.nanoTime()), out, down, in, idle);

@@ -41,7 +41,8 @@ public final class HaproxyView {
      * @param out  the line is out for new clients once HAProxy reads the answer (NOLB or DOWN)
      * @param down the line is DOWN once HAProxy reads the answer (sticky clients move too)
      * @param in   the line is UP once HAProxy reads the answer
-     * @param idle HAProxy reported the line out with no session and nothing queued
+     * @param idle the line is out once HAProxy reads the answer, and HAProxy reported no session and
+     *             nothing queued on it
      */
     public synchronized void record(String app, Line line, Report report, boolean out, boolean down, boolean in,
             boolean idle) {
@@ -91,7 +92,7 @@ public final class HaproxyView {
         OUT,
         /** DOWN: sticky clients are moved too. */
         DOWN,
-        /** DOWN or NOLB with no session left. */
+        /** Out with no session left. */
         IDLE,
         /** UP again. */
         IN
