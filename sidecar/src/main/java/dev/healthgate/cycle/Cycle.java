@@ -137,11 +137,7 @@ public final class Cycle {
         /** Closes one line and waits until HAProxy has acted, unless it was closed already. */
         private Future<String> closeAndWait(Line line) {
             long since = System.nanoTime();
-            return blocking(() -> {
-                boolean wasOpen = app.gate().status().isOpen(line);
-                app.gate().close(line);
-                return wasOpen;
-            }).compose(wasOpen -> wasOpen
+            return blocking(() -> app.gate().close(line)).compose(wasOpen -> wasOpen
                     ? app.gate().watch().awaitOut(line, since)
                     : Future.succeededFuture(line.key() + " gate was already closed"));
         }

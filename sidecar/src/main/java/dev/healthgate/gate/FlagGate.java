@@ -15,8 +15,10 @@ abstract class FlagGate implements Gate {
     }
 
     @Override
-    public void close(Line line) {
+    public boolean close(Line line) {
+        boolean wasOpen = status().isOpen(line);
         set(line, false);
+        return wasOpen;
     }
 
     private void set(Line line, boolean open) {

@@ -12,7 +12,8 @@ public interface Gate {
 
     void open(Line line) throws GateException;
 
-    void close(Line line) throws GateException;
+    /** Closes a line; returns whether it was open (whether HAProxy has anything to act on). */
+    boolean close(Line line) throws GateException;
 
     /** Reads what is in place now. */
     GateStatus status() throws GateException;

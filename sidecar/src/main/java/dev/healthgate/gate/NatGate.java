@@ -81,16 +81,29 @@ public final class NatGate implements Gate {
     }
 
     @Override
-    public void close(Line line) throws GateException {
+    public boolean close(Line line) throws GateException {
+        boolean removed = false;
         for (String chain : CHAINS) {
-            // Removes duplicates too; bounded in case iptables keeps answering that the rule exists.
-            for (int i = 0; i < 16 && exists(chain, line); i++) {
-                iptables("-D", chain, ruleSpec(line));
+            // -D until iptables answers that no such rule is left (exit 1): removes duplicates too.
+            // Bounded in case it keeps answering that it removed one.
+            int i = 0;
+            for (; i < 16; i++) {
+                List<String> cmd = command("-D", chain, ruleSpec(line));
+                CommandResult r = run(cmd);
+                if (r.exitCode() == 1) {
+                    break;
+                }
+                if (r.exitCode() != 0) {
+                    throw new GateException(CommandRunner.show(cmd) + " failed (exit " + r.exitCode() + "): "
+                            + r.stderr().strip());
+                }
+                removed = true;
             }
-            if (exists(chain, line)) {
+            if (i == 16) {
                 throw new GateException("could not remove " + comment(app.name(), line) + " from nat " + chain);
             }
         }
+        return removed;
     }
 
     @Override

@@ -80,7 +80,7 @@ class CycleTest {
     @Test
     @DisplayName("a failed restart command leaves both gates closed and the app FAILED with the reason")
     void failedRestartLeavesGatesClosed() throws Exception {
-        FakeGate gate = new FakeGate();
+        RecordingGate gate = new RecordingGate(events, new TimedWatch(vertx, FAST));
         AppInstance instance = instance(gate, app.actualPort(), false, () -> {
             throw new RestartException("restart command failed: systemctl exited with 1");
         });
@@ -98,7 +98,7 @@ class CycleTest {
     @DisplayName("an app that never becomes ready is never put back into rotation")
     void neverReadyStaysOut() throws Exception {
         int closedPort = freePort();
-        FakeGate gate = new FakeGate();
+        RecordingGate gate = new RecordingGate(events, new TimedWatch(vertx, FAST));
         AppInstance instance = instance(gate, closedPort, false, () -> events.add("restart"));
         CycleResult r = run(instance, Action.RESTART);
 
@@ -140,10 +140,10 @@ class CycleTest {
     }
 
     private AppInstance instance(int port, boolean keepsPortOpen, ThrowingRestart restart) {
-        return instance(new FakeGate(), port, keepsPortOpen, restart);
+        return instance(new RecordingGate(events, new TimedWatch(vertx, FAST)), port, keepsPortOpen, restart);
     }
 
-    private AppInstance instance(FakeGate gate, int port, boolean keepsPortOpen, ThrowingRestart restart) {
+    private AppInstance instance(RecordingGate gate, int port, boolean keepsPortOpen, ThrowingRestart restart) {
         AppConfig config = new AppConfig("web1", "127.0.0.1", port, 9001, 9101, GateKind.NAT,
                 new ReadyCheck(null, 200, Duration.ofMillis(300)),
                 new RestartSpec(List.of("true"), keepsPortOpen, Duration.ofSeconds(1)),
@@ -171,50 +171,5 @@ class CycleTest {
     @FunctionalInterface
     interface ThrowingRestart {
         void run() throws RestartException;
-    }
-
-    /** Records flips in order; starts with both lines open. */
-    final class FakeGate implements Gate {
-        private boolean main = true;
-        private boolean backup = true;
-
-        @Override
-        public synchronized void open(Line line) {
-            if (!status().isOpen(line)) {
-                events.add("open " + line.key());
-            }
-            set(line, true);
-        }
-
-        @Override
-        public synchronized void close(Line line) {
-            if (status().isOpen(line)) {
-                events.add("close " + line.key());
-            }
-            set(line, false);
-        }
-
-        private void set(Line line, boolean open) {
-            if (line == Line.MAIN) {
-                main = open;
-            } else {
-                backup = open;
-            }
-        }
-
-        @Override
-        public synchronized GateStatus status() {
-            return new GateStatus(main, backup);
-        }
-
-        @Override
-        public String reconcile() {
-            return "fake";
-        }
-
-        @Override
-        public Watch watch() {
-            return new TimedWatch(vertx, FAST);
-        }
     }
 }

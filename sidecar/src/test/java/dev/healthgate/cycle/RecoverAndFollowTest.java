@@ -107,7 +107,7 @@ class RecoverAndFollowTest {
         AppConfig config = new AppConfig("web1", "127.0.0.1", port, 9001, 9101, GateKind.NAT,
                 new ReadyCheck(null, 200, readyTimeout), new RestartSpec(List.of("true"), false, Duration.ofSeconds(1)),
                 Duration.ofMillis(10), Duration.ofSeconds(1), true, AgentRamp.NONE);
-        return new AppInstance(config, new FakeGate(), strategy, new ReadinessProbe(vertx, config),
+        return new AppInstance(config, new RecordingGate(events, new TimedWatch(vertx, FAST)), strategy, new ReadinessProbe(vertx, config),
                 CycleState.IN_ROTATION);
     }
 
@@ -165,50 +165,6 @@ class RecoverAndFollowTest {
         @Override
         public String describe() {
             return "fake";
-        }
-    }
-
-    private final class FakeGate implements Gate {
-        private boolean main = true;
-        private boolean backup = true;
-
-        @Override
-        public synchronized void open(Line line) {
-            if (!status().isOpen(line)) {
-                events.add("open " + line.key());
-            }
-            set(line, true);
-        }
-
-        @Override
-        public synchronized void close(Line line) {
-            if (status().isOpen(line)) {
-                events.add("close " + line.key());
-            }
-            set(line, false);
-        }
-
-        private void set(Line line, boolean open) {
-            if (line == Line.MAIN) {
-                main = open;
-            } else {
-                backup = open;
-            }
-        }
-
-        @Override
-        public synchronized GateStatus status() {
-            return new GateStatus(main, backup);
-        }
-
-        @Override
-        public String reconcile() {
-            return "fake";
-        }
-
-        @Override
-        public Watch watch() {
-            return new TimedWatch(vertx, FAST);
         }
     }
 }

@@ -1,0 +1,66 @@
+package dev.healthgate.cycle;
+
+import dev.healthgate.gate.Gate;
+import dev.healthgate.gate.GateStatus;
+import dev.healthgate.gate.Line;
+import dev.healthgate.observe.Watch;
+import java.util.List;
+
+/**
+ * An in-memory gate for the cycle's unit tests: starts with both lines open and appends each real
+ * flip ("close main", "open backup") to a shared event list, so a test can assert the order of flips
+ * against the restart's own events.
+ */
+final class RecordingGate implements Gate {
+
+    private final List<String> events;
+    private final Watch watch;
+    private boolean main = true;
+    private boolean backup = true;
+
+    RecordingGate(List<String> events, Watch watch) {
+        this.events = events;
+        this.watch = watch;
+    }
+
+    @Override
+    public synchronized void open(Line line) {
+        if (!status().isOpen(line)) {
+            events.add("open " + line.key());
+        }
+        set(line, true);
+    }
+
+    @Override
+    public synchronized boolean close(Line line) {
+        boolean wasOpen = status().isOpen(line);
+        if (wasOpen) {
+            events.add("close " + line.key());
+        }
+        set(line, false);
+        return wasOpen;
+    }
+
+    private void set(Line line, boolean open) {
+        if (line == Line.MAIN) {
+            main = open;
+        } else {
+            backup = open;
+        }
+    }
+
+    @Override
+    public synchronized GateStatus status() {
+        return new GateStatus(main, backup);
+    }
+
+    @Override
+    public String reconcile() {
+        return "in memory";
+    }
+
+    @Override
+    public Watch watch() {
+        return watch;
+    }
+}
