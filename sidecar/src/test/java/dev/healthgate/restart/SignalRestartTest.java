@@ -3,6 +3,7 @@ package dev.healthgate.restart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.healthgate.Eventually;
 import dev.healthgate.config.SignalSpec;
 import dev.healthgate.os.Libc;
 import dev.healthgate.os.PidFile;
@@ -24,11 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SignalRestartTest {
 
-    /** Writes its pid; on USR2 starts a "new master" (STARTS) and writes its pid; exits 0 on QUIT. */
+    /** Sets its traps, then writes its pid; on USR2 starts a "new master" (STARTS) and writes its pid; exits 0 on QUIT. */
     private static final String UNICORN = """
-            echo $$ > "$1"
             trap 'STARTS & echo $! > "$1"' USR2
             trap 'exit 0' QUIT
+            echo $$ > "$1"
             while :; do sleep 0.05; done
             """;
 
@@ -85,7 +86,7 @@ class SignalRestartTest {
         Restarted followed = restart.restartAndFollow();
         long fresh = new PidFile(pidFile()).read().orElseThrow();
 
-        RestartException failure = awaitCheckFails(followed);
+        RestartException failure = Followed.awaitCheckFails(followed);
         assertThat(failure).hasMessage("the new process of web1 (pid " + fresh + ") exited before it was ready;"
                 + " the old process (pid " + old + ") is still running");
         assertThat(Libc.isAlive(old)).isTrue();
@@ -94,7 +95,7 @@ class SignalRestartTest {
     @Test
     @DisplayName("Puma style: the same pid carries on, and its death ends the wait")
     void samePidCarriesOn() throws Exception {
-        long pid = startApp("echo $$ > \"$1\"; trap 'echo phased' USR1; while :; do sleep 0.05; done");
+        long pid = startApp("trap 'echo phased' USR1; echo $$ > \"$1\"; while :; do sleep 0.05; done");
         SignalRestart restart = strategy(Signal.USR1, false, null, Duration.ofSeconds(5));
 
         Restarted followed = restart.restartAndFollow();
@@ -104,7 +105,7 @@ class SignalRestartTest {
         assertThat(followed.onReady()).isNull();
 
         Libc.kill(pid, Signal.KILL);
-        assertThat(awaitCheckFails(followed)).hasMessage("web1 (pid " + pid + ") exited after USR1 before it was ready");
+        assertThat(Followed.awaitCheckFails(followed)).hasMessage("web1 (pid " + pid + ") exited after USR1 before it was ready");
     }
 
     @Test
@@ -130,30 +131,13 @@ class SignalRestartTest {
         return dir.resolve("web1.pid");
     }
 
-    /** Starts a shell app with the pid file as $1 and waits until it wrote its pid. */
+    /** Starts a shell app with the pid file as $1 and waits until it wrote its pid (after its traps). */
     private long startApp(String script) throws Exception {
         Process p = new ProcessBuilder("sh", "-c", script, "sh", pidFile().toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         apps.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (new PidFile(pidFile()).read().isEmpty()) {
-            assertThat(System.nanoTime() - deadline).as("the app wrote its pid file within 5 s").isNegative();
-            Thread.sleep(20);
-        }
-        Thread.sleep(100); // its traps are set right after
+        Eventually.await("the app wrote its pid file", Duration.ofSeconds(5), () -> new PidFile(pidFile()).read().isPresent());
         return p.pid();
     }
 
-    private static RestartException awaitCheckFails(Restarted followed) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() - deadline < 0) {
-            try {
-                followed.checkAlive();
-            } catch (RestartException e) {
-                return e;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("checkAlive() still passes after 5 s");
-    }
 }

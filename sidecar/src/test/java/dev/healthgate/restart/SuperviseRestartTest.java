@@ -3,10 +3,12 @@ package dev.healthgate.restart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.healthgate.Eventually;
 import dev.healthgate.config.SuperviseSpec;
 import dev.healthgate.exec.CommandRunner;
 import dev.healthgate.os.Libc;
 import dev.healthgate.os.Signal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,9 +50,11 @@ class SuperviseRestartTest {
     @Test
     @DisplayName("an app that ignores its stop signal is killed after stop-timeout")
     void killsAfterStopTimeout() throws Exception {
-        app = supervise(List.of("sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"), Duration.ofMillis(300));
+        Path ready = trapReady();
+        app = supervise(List.of("sh", "-c", "trap '' TERM; touch \"$0\"; while :; do sleep 0.05; done",
+                ready.toString()), Duration.ofMillis(300));
         long pid = app.start();
-        Thread.sleep(200); // the trap is set
+        Eventually.await("the app set its trap", Duration.ofSeconds(5), () -> Files.exists(ready));
 
         long t0 = System.nanoTime();
         app.stop();
@@ -63,13 +67,14 @@ class SuperviseRestartTest {
     @DisplayName("the app starts with no signal blocked (the JVM blocks QUIT), so QUIT can stop it gracefully")
     void quitReachesTheApp() throws Exception {
         SuperviseRestart probe = supervise(List.of("grep", "^SigBlk", "/proc/self/status"), Duration.ofSeconds(1));
-        assertThat(awaitCheckFails(probe.restartAndFollow())).hasMessageEndingWith("last output: SigBlk:\t0000000000000000");
+        assertThat(Followed.awaitCheckFails(probe.restartAndFollow())).hasMessageEndingWith("last output: SigBlk:\t0000000000000000");
 
+        Path ready = trapReady();
         app = SuperviseRestart.prepare("web1", new SuperviseSpec(List.of("sh", "-c",
-                "trap 'exit 0' QUIT; while :; do sleep 0.05; done"), null, Map.of(), null, Signal.QUIT,
-                Duration.ofSeconds(10)), new CommandRunner());
+                "trap 'exit 0' QUIT; touch \"$0\"; while :; do sleep 0.05; done", ready.toString()), null, Map.of(),
+                null, Signal.QUIT, Duration.ofSeconds(10)), new CommandRunner());
         long pid = app.start();
-        Thread.sleep(200); // the trap is set
+        Eventually.await("the app set its trap", Duration.ofSeconds(5), () -> Files.exists(ready));
         long t0 = System.nanoTime();
         app.stop();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("ms to stop on QUIT, before KILL")
@@ -83,7 +88,7 @@ class SuperviseRestartTest {
         app = supervise(List.of("sh", "-c", "echo loading; echo 'boom: no database' >&2; exit 3"), Duration.ofSeconds(5));
         Restarted followed = app.restartAndFollow();
 
-        RestartException failure = awaitCheckFails(followed);
+        RestartException failure = Followed.awaitCheckFails(followed);
         assertThat(failure.getMessage())
                 .matches("web1 \\(pid \\d+\\) exited with code 3 before it was ready; last output: "
                         + "(loading \\| boom: no database|boom: no database \\| loading)");
@@ -96,7 +101,7 @@ class SuperviseRestartTest {
                 dir, Map.of("GREETING", "hello"), null, Signal.TERM, Duration.ofSeconds(5)), new CommandRunner());
         Restarted followed = app.restartAndFollow();
 
-        assertThat(awaitCheckFails(followed)).hasMessageEndingWith("last output: hello from " + dir.toRealPath());
+        assertThat(Followed.awaitCheckFails(followed)).hasMessageEndingWith("last output: hello from " + dir.toRealPath());
     }
 
     @Test
@@ -117,8 +122,9 @@ class SuperviseRestartTest {
         app.onUnexpectedExit(again::complete);
         app.start();
         app.stop();
-        Thread.sleep(200);
-        assertThat(again).as("no report for a stop healthgate asked for").isNotDone();
+        assertThatThrownBy(() -> again.get(300, TimeUnit.MILLISECONDS))
+                .as("no report for a stop healthgate asked for, within 300 ms")
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
     }
 
     @Test
@@ -144,7 +150,15 @@ class SuperviseRestartTest {
                 .endsWith("id", "-u");
 
         app = SuperviseRestart.prepare("web1", spec, new CommandRunner());
-        assertThat(awaitCheckFails(app.restartAndFollow())).hasMessageEndingWith("last output: 65534");
+        assertThat(Followed.awaitCheckFails(app.restartAndFollow())).hasMessageEndingWith("last output: 65534");
+    }
+
+    @TempDir
+    Path tmp;
+
+    /** A file a test app touches once its signal trap is set. */
+    private Path trapReady() {
+        return tmp.resolve("trap-set-" + System.nanoTime());
     }
 
     private static SuperviseRestart supervise(List<String> command, Duration stopTimeout) throws RestartException {
@@ -152,16 +166,4 @@ class SuperviseRestartTest {
                 stopTimeout), new CommandRunner());
     }
 
-    private static RestartException awaitCheckFails(Restarted followed) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() - deadline < 0) {
-            try {
-                followed.checkAlive();
-            } catch (RestartException e) {
-                return e;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("checkAlive() still passes after 5 s");
-    }
 }
