@@ -27,9 +27,17 @@ public final class Haproxy implements AutoCloseable {
      * accepts connections on {@code 127.0.0.1:frontendPort}.
      */
     public static Haproxy start(Path config, int frontendPort, Path logDir) {
+        return start("haproxy", config, frontendPort, logDir);
+    }
+
+    /**
+     * Like {@link #start(Path, int, Path)} for one of several load balancers: {@code name} names the
+     * process and its log file ({@code NAME.log}).
+     */
+    public static Haproxy start(String name, Path config, int frontendPort, Path logDir) {
         check(config, logDir);
-        ManagedProcess p = ManagedProcess.start("haproxy",
-                List.of("haproxy", "-db", "-f", config.toString()), logDir.resolve("haproxy.log"));
+        ManagedProcess p = ManagedProcess.start(name,
+                List.of("haproxy", "-db", "-f", config.toString()), logDir.resolve(name + ".log"));
         Haproxy haproxy = new Haproxy(p);
         Await.until("HAProxy's frontend to accept on port " + frontendPort, Duration.ofSeconds(15), () -> {
             if (!p.isAlive()) {

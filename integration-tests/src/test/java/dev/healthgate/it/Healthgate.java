@@ -41,12 +41,39 @@ public final class Healthgate implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Renders the HAProxy config of load balancer {@code node} ({@code healthgate haproxy-config --node
+     * NODE}) as {@code haproxy-NODE.cfg}, and checks it with {@code haproxy -c}.
+     */
+    public Path renderHaproxyConfig(String node) {
+        Path out = dirs.scenario().resolve("haproxy-" + node + ".cfg");
+        CommandResult r = cli(Duration.ofSeconds(60), "haproxy-config", "--config", config.toString(),
+                "--node", node, "--output", out.toString());
+        if (r.exitCode() != 0) {
+            throw new AssertionError("healthgate haproxy-config --node " + node + " failed: " + r.describe());
+        }
+        Haproxy.check(out, dirs.logs());
+        return out;
+    }
+
     /** Starts {@code healthgate run --config healthgate.yml} and waits until {@code GET /v1/apps} answers 200. */
     public Healthgate start() {
+        return start(List.of());
+    }
+
+    /**
+     * Like {@link #start()}, with the daemon running as {@code user}:{@code group} instead of root
+     * ({@code setpriv} drops the ids before the launcher runs, so the JVM never runs as root).
+     */
+    public Healthgate startAs(String user, String group) {
+        return start(List.of("setpriv", "--reuid=" + user, "--regid=" + group, "--init-groups", "--"));
+    }
+
+    private Healthgate start(List<String> prefix) {
         ItEnv.requireJar();
-        daemon = ManagedProcess.start("healthgate",
-                List.of(ItEnv.healthgateLauncher().toString(), "run", "--config", config.toString()),
-                dirs.log("healthgate.log"));
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(ItEnv.healthgateLauncher().toString(), "run", "--config", config.toString()));
+        daemon = ManagedProcess.start("healthgate", command, dirs.log("healthgate.log"));
         Await.until("healthgate's GET /v1/apps to answer 200", Duration.ofSeconds(60), () -> {
             if (!daemon.isAlive()) {
                 throw new AssertionError("healthgate exited with " + daemon.exitCode() + ":\n" + daemon.logTail(40));

@@ -23,6 +23,7 @@ public final class HealthgateConfig {
     private int retries = 0;
     private String bind = "127.0.0.1:8080";
     private String backend = "app";
+    private List<String> nodes = List.of();
     private final List<App> apps = new ArrayList<>();
 
     public HealthgateConfig listen(String value) {
@@ -35,9 +36,35 @@ public final class HealthgateConfig {
         return this;
     }
 
+    /** {@code haproxy.nodes}: the load balancers that must all act (empty: every node seen checking). */
+    public HealthgateConfig nodes(List<String> value) {
+        this.nodes = List.copyOf(value);
+        return this;
+    }
+
     public HealthgateConfig app(App app) {
         apps.add(app);
         return this;
+    }
+
+    /** {@code haproxy.inter}: the time between two of HAProxy's checks. */
+    public Duration inter() {
+        return inter;
+    }
+
+    public HealthgateConfig inter(Duration value) {
+        this.inter = value;
+        return this;
+    }
+
+    /** {@code haproxy.fall}: failed checks before HAProxy marks a line DOWN. */
+    public int fall() {
+        return fall;
+    }
+
+    /** {@code haproxy.rise}: good checks before HAProxy marks a line UP. */
+    public int rise() {
+        return rise;
     }
 
     /** The control API's base URL, from {@code control.listen}. */
@@ -75,6 +102,13 @@ public final class HealthgateConfig {
         y.append("  retries: ").append(retries).append('\n');
         y.append("  bind: ").append(quote(bind)).append('\n');
         y.append("  backend: ").append(quote(backend)).append('\n');
+        if (!nodes.isEmpty()) {
+            y.append("  nodes: [");
+            for (int i = 0; i < nodes.size(); i++) {
+                y.append(i == 0 ? "" : ", ").append(quote(nodes.get(i)));
+            }
+            y.append("]\n");
+        }
         y.append("apps:\n");
         for (App a : apps) {
             a.appendTo(y);
@@ -132,6 +166,20 @@ public final class HealthgateConfig {
             return this;
         }
 
+        /**
+         * {@code gate}: nat, port, http-404 or agent. The gates without a backup line (http-404,
+         * agent) get no {@code backup-status-port}, which healthgate refuses for them.
+         */
+        public App gate(String value) {
+            this.gate = value;
+            return this;
+        }
+
+        /** Whether the gate uses a backup server line (nat and port). */
+        public boolean hasBackupLine() {
+            return !gate.equals("http-404") && !gate.equals("agent");
+        }
+
         public App readyTimeout(Duration value) {
             this.readyTimeout = value;
             return this;
@@ -182,7 +230,9 @@ public final class HealthgateConfig {
             y.append("    host: ").append(quote(host)).append('\n');
             y.append("    port: ").append(port).append('\n');
             y.append("    status-port: ").append(statusPort).append('\n');
-            y.append("    backup-status-port: ").append(backupStatusPort).append('\n');
+            if (hasBackupLine()) {
+                y.append("    backup-status-port: ").append(backupStatusPort).append('\n');
+            }
             y.append("    gate: ").append(gate).append('\n');
             y.append("    ready:\n");
             y.append("      http: ").append(quote(readyHttp)).append('\n');

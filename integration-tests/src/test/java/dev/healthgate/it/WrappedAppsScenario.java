@@ -35,6 +35,7 @@ public final class WrappedAppsScenario implements AutoCloseable {
     private Healthgate healthgate;
     private Haproxy haproxy;
     private LoadGenerator load;
+    private List<String> runAs = List.of();
 
     public WrappedAppsScenario(TestDirs dirs) {
         this.dirs = dirs;
@@ -101,6 +102,15 @@ public final class WrappedAppsScenario implements AutoCloseable {
         return app;
     }
 
+    /**
+     * Runs healthgate as {@code user}:{@code group} rather than as the test's root (see
+     * {@link Healthgate#startAs}); the apps it supervises then run as that user too.
+     */
+    public WrappedAppsScenario runHealthgateAs(String user, String group) {
+        this.runAs = List.of(user, group);
+        return this;
+    }
+
     private List<String> plainApp(String name, int port, boolean pidFile) {
         List<String> cmd = new ArrayList<>(List.of("python3", example("plain_app.py"), "--name", name, "--port",
                 Integer.toString(port), "--boot-delay", seconds(BOOT_DELAY), "--fault-file",
@@ -129,8 +139,14 @@ public final class WrappedAppsScenario implements AutoCloseable {
         apps.forEach(config::app);
         healthgate = new Healthgate(dirs, config);
         Path haproxyConfig = healthgate.renderHaproxyConfig();
-        healthgate.start().awaitAllInRotation();
+        if (runAs.isEmpty()) {
+            healthgate.start();
+        } else {
+            healthgate.startAs(runAs.get(0), runAs.get(1));
+        }
+        // Gates that observe the restore (port, http-404) need HAProxy's checks: it runs from here on
         haproxy = Haproxy.start(haproxyConfig, FRONTEND_PORT, dirs.logs());
+        healthgate.awaitAllInRotation();
         awaitAllServeThroughHaproxy();
         return this;
     }

@@ -59,6 +59,13 @@ public final class ConfigLoader {
         HaproxyTiming haproxy = haproxy(root.node("haproxy"));
         List<AppConfig> apps = apps(root, haproxy);
         root.requireNoUnknownKeys();
+        if (!haproxy.nodes().isEmpty()) {
+            apps.stream().filter(a -> a.gate() == GateKind.AGENT).findFirst().ifPresent(a -> {
+                throw ConfigException.at("haproxy.nodes", haproxy.nodes(), "agent checks carry no node name, "
+                        + "so gate agent (" + a.name() + ") cannot wait on named nodes: remove haproxy.nodes, "
+                        + "or use gate http-404");
+            });
+        }
         return new HealthgateConfig(control, haproxy, apps);
     }
 

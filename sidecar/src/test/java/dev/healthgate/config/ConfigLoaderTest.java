@@ -135,6 +135,14 @@ public class ConfigLoaderTest {
         }
 
         @Test
+        void namedNodesWithAnAgentGate() {
+            String agent = VALID.replace("  rise: 3\n", "  rise: 3\n  nodes: [lb1, lb2]\n")
+                    .replace("    backup-status-port: 9102\n", "    gate: agent\n");
+            assertThatThrownBy(() -> ConfigLoader.parse(agent))
+                    .hasMessageStartingWith("haproxy.nodes = [lb1, lb2]: agent checks carry no node name");
+        }
+
+        @Test
         void aMissingFile() {
             assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/healthgate.yml")))
                     .hasMessage("config file not found: /nonexistent/healthgate.yml");

@@ -1,0 +1,164 @@
+package dev.healthgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 3, per gate: web1 and web2 behind a real HAProxy ({@code retries 0}), each restarted through
+ * the API under load (300 requests/s from 20 users, half of them sticky), with the gate under test.
+ * No request fails, sticky clients stay on the draining instance until its backup gate closes, new
+ * clients avoid it while it is out, and the drain time healthgate reports is one HAProxy's checks can
+ * explain.
+ */
+@DisplayName("Each gate")
+class GatesIT {
+    /** A whole cycle here takes about 6 s. */
+    private static final Duration CYCLE_BOUND = Duration.ofSeconds(120);
+    /** Until a started curl has the cycle running. */
+    private static final Duration START_BOUND = Duration.ofSeconds(30);
+    /** The agent gate's restore is timed (rise x inter + inter), then HAProxy balances again. */
+    private static final Duration BACK_IN_ROTATION = Duration.ofSeconds(20);
+    private static final Duration STICKY_GRACE = Duration.ofSeconds(1);
+    /**
+     * How much earlier than (checks needed - 1) x inter a drain may be reported: HAProxy starts a
+     * line's next check one inter after the previous one ended (fastinter = inter here), so two
+     * failed checks lie at least one inter apart; the slack is only HAProxy's millisecond ticks.
+     */
+    private static final long EARLY_SLACK_MS = 50;
+    /**
+     * How much later than the last check HAProxy needs the drain may end: healthgate's watch polls
+     * its view every 10 ms, the check's own round trip, and a busy event loop on this 2-core machine
+     * under 300 requests/s (measured: a few ms; 100 ms leaves room without hiding a missed check,
+     * which would cost a whole inter of 500 ms).
+     */
+    private static final long LATE_SLACK_MS = 100;
+
+    @ParameterizedTest(name = "gate {0}")
+    @ValueSource(strings = {"nat", "port", "http-404", "agent"})
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    @DisplayName("restarting each instance under load fails no request, keeps sticky clients on it while it drains, and reports a drain within HAProxy's check timing")
+    void restartingEachInstanceUnderLoad(String gate) {
+        TestDirs dirs = TestDirs.create("GatesIT-" + gate);
+        try (TwoAppScenario scenario = new TwoAppScenario(dirs)) {
+            Consumer<HealthgateConfig.App> useGate = app -> app.gate(gate).stickyGrace(STICKY_GRACE);
+            scenario.start(useGate, useGate);
+            LoadGenerator load = scenario.startLoad();
+            scenario.awaitWarmLoad();
+
+            CycleTiming web1 = restart(scenario, dirs, "web1");
+            CycleTiming web2 = restart(scenario, dirs, "web2");
+
+            LoadReport report = load.stop();
+            String timeline = report.timeline(Duration.ofMillis(500));
+            System.out.printf("gate %s: %s%nweb1 cycle: %s%nweb2 cycle: %s%n%s%n", gate, report.summary(), web1,
+                    web2, timeline);
+
+            SoftAssertions soft = new SoftAssertions();
+            soft.assertThat(report.failures())
+                    .as("gate %s: requests that failed (non-200 or transport error) of %d; timeline:%n%s", gate,
+                            report.total(), timeline)
+                    .isEmpty();
+            for (String app : List.of("web1", "web2")) {
+                CycleTiming cycle = app.equals("web1") ? web1 : web2;
+                checkStickyClientsStayedUntilTheBackupGateClosed(soft, report, app, cycle);
+                checkNewClientsWentElsewhereWhileOut(soft, report, app, cycle);
+                JsonObject state = scenario.healthgate().get("/v1/apps/" + app).json();
+                soft.assertThat(state.getString("state")).as("state of %s after its restart: %s", app, state)
+                        .isEqualTo("IN_ROTATION");
+                soft.assertThat(state.getJsonObject("gates")).as("gates of %s after its restart", app)
+                        .isEqualTo(new JsonObject().put("main", "open").put("backup", "open"));
+            }
+            soft.assertAll();
+        }
+    }
+
+    /**
+     * Restarts {@code app} through the API with curl, as a deploy hook does, checks the answer and the
+     * drain phase, and waits until the app takes new clients again.
+     */
+    private static CycleTiming restart(TwoAppScenario scenario, TestDirs dirs, String app) {
+        Healthgate healthgate = scenario.healthgate();
+        long sent = System.nanoTime();
+        ManagedProcess hook = Curl.postInBackground(healthgate.apiBase() + "/v1/apps/" + app + "/restart",
+                CYCLE_BOUND, dirs.log(app + "-restart-curl.log"));
+        CycleWatch.StartBounds start = CycleWatch.awaitStart(healthgate, app, sent, hook, START_BOUND);
+        hook.waitForExit(CYCLE_BOUND);
+        long answered = System.nanoTime();
+        HttpResult answer = Curl.parseLog(hook.log());
+        assertThat(answer.status()).as("status of POST /v1/apps/%s/restart: %s", app, answer).isEqualTo(200);
+        JsonObject result = answer.json();
+        assertThat(result.getBoolean("ok")).as("ok in %s", result).isTrue();
+        assertThat(result.getString("state")).as("state in %s", result).isEqualTo("IN_ROTATION");
+        checkDrainTime(result, app, scenario);
+        CycleTiming cycle = new CycleTiming(result, start, answered);
+        assertThat(cycle.phaseNames()).as("phases of %s's restart", app)
+                .containsExactly("drain", "sticky-grace", "drain-backup", "connections", "restart", "ready", "restore");
+        scenario.awaitServesNewClients(app, answered, BACK_IN_ROTATION);
+        return cycle;
+    }
+
+    /**
+     * The drain phase ends at the check whose answer makes HAProxy act, observed from HAProxy's own
+     * report: nat and port need {@code fall} failed checks, so it cannot end before (fall - 1) x inter
+     * and must end by fall x inter + one inter; http-404 (one 404 sets NOLB) and agent (one
+     * {@code drain} read) act on the first check after the flip, which comes within one inter.
+     */
+    private static void checkDrainTime(JsonObject result, String app, TwoAppScenario scenario) {
+        HealthgateConfig timing = new HealthgateConfig(); // the scenario's timing: the config's defaults
+        long inter = timing.inter().toMillis();
+        String gate = scenario.healthgate().get("/v1/apps/" + app).json().getString("gate");
+        boolean countsFailures = gate.equals("nat") || gate.equals("port");
+        int checks = countsFailures ? timing.fall() : 1;
+        long earliest = Math.max(0, (checks - 1) * inter - EARLY_SLACK_MS);
+        long latest = (countsFailures ? timing.fall() * inter + inter : inter) + LATE_SLACK_MS;
+        JsonObject drain = phase(result, "drain");
+        System.out.printf("gate %s, %s: drain %d ms (bounds %d..%d ms): %s%n", gate, app, drain.getLong("ms"),
+                earliest, latest, drain.getString("note"));
+        assertThat(drain.getString("note"))
+                .as("gate %s: %s's drain was observed from HAProxy's checks, not slept: %s", gate, app, drain)
+                .containsPattern("^observed \\S.* out after \\d+ ms$");
+        assertThat(drain.getLong("ms"))
+                .as("gate %s: %s's drain ms (%d check(s) of inter %d ms needed): %s", gate, app, checks, inter, drain)
+                .isBetween(earliest, latest);
+    }
+
+    /** Sticky clients holding {@code app}'s cookie reach {@code app} until its backup gate closes. */
+    private static void checkStickyClientsStayedUntilTheBackupGateClosed(
+            SoftAssertions soft, LoadReport report, String app, CycleTiming cycle) {
+        CycleTiming.Window window = cycle.surely("drain", "sticky-grace").inset(100);
+        List<RequestRecord> sticky = report.matching(r -> r.sticky() && app.equals(r.cookieSent()) && window.contains(r));
+        soft.assertThat(sticky)
+                .as("requests of sticky %s clients during its drain and sticky-grace (%d ms; cycle %s)",
+                        app, window.millis(), cycle)
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
+    }
+
+    /** While {@code app} is out of rotation (after drain, before restore) no new client is sent to it. */
+    private static void checkNewClientsWentElsewhereWhileOut(
+            SoftAssertions soft, LoadReport report, String app, CycleTiming cycle) {
+        CycleTiming.Window window = cycle.surely("sticky-grace", "ready").inset(200);
+        List<RequestRecord> fresh = report.matching(r -> !r.sticky() && window.contains(r));
+        soft.assertThat(fresh)
+                .as("requests of new clients while %s was out of rotation (%d ms; cycle %s)", app,
+                        window.millis(), cycle)
+                .isNotEmpty()
+                .noneSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
+    }
+
+    static JsonObject phase(JsonObject result, String name) {
+        return result.getJsonArray("phases").stream().map(JsonObject.class::cast)
+                .filter(p -> name.equals(p.getString("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " phase in " + result.encode()));
+    }
+}
