@@ -156,6 +156,12 @@ public final class HealthgateConfig {
             return this;
         }
 
+        /** {@code host}: the address HAProxy reaches the app and its status ports at. */
+        public App host(String value) {
+            this.host = value;
+            return this;
+        }
+
         public App port(int value) {
             this.port = value;
             return this;

@@ -36,28 +36,38 @@ public final class LoadGenerator implements AutoCloseable {
      * @param keepAlive reuse client connections; off by default, because a pooled connection that
      *     HAProxy closes for idleness just as it is reused fails a request on the client's side,
      *     which says nothing about the instances behind HAProxy
+     * @param stickyRun sticky and non-sticky users alternate in runs of this many (default 2: users
+     *     0, 1 sticky, 2, 3 not, ...); with N instances behind round-robin, a run of N puts each kind
+     *     on every instance
      */
     public record Options(String host, int port, String path, int users, int ratePerSecond,
-            Duration maxDuration, int maxRequests, Duration requestTimeout, boolean keepAlive) {
+            Duration maxDuration, int maxRequests, Duration requestTimeout, boolean keepAlive, int stickyRun) {
 
         /** 20 users, 300 requests/s, at most 2 minutes and 36,000 requests, 10 s per request. */
         public static Options against(int port) {
             return new Options("127.0.0.1", port, "/", 20, 300, Duration.ofMinutes(2), 36_000,
-                    Duration.ofSeconds(10), false);
+                    Duration.ofSeconds(10), false, 2);
         }
 
         public Options withHost(String value) {
             return new Options(value, port, path, users, ratePerSecond, maxDuration, maxRequests, requestTimeout,
-                    keepAlive);
+                    keepAlive, stickyRun);
         }
 
         public Options withMaxDuration(Duration value) {
-            return new Options(host, port, path, users, ratePerSecond, value, maxRequests, requestTimeout, keepAlive);
+            return new Options(host, port, path, users, ratePerSecond, value, maxRequests, requestTimeout, keepAlive,
+                    stickyRun);
         }
 
         public Options withRate(int users, int ratePerSecond) {
             return new Options(host, port, path, users, ratePerSecond, maxDuration, maxRequests, requestTimeout,
-                    keepAlive);
+                    keepAlive, stickyRun);
+        }
+
+        /** Sticky and non-sticky users alternate in runs of {@code value} (see {@link #stickyRun}). */
+        public Options withStickyRun(int value) {
+            return new Options(host, port, path, users, ratePerSecond, maxDuration, maxRequests, requestTimeout,
+                    keepAlive, value);
         }
     }
 
@@ -67,9 +77,9 @@ public final class LoadGenerator implements AutoCloseable {
         String cookie;
         boolean busy;
 
-        User(int id) {
+        User(int id, int stickyRun) {
             this.id = id;
-            this.sticky = (id / 2) % 2 == 0;
+            this.sticky = (id / stickyRun) % 2 == 0;
         }
     }
 
@@ -101,7 +111,7 @@ public final class LoadGenerator implements AutoCloseable {
                 new PoolOptions().setHttp1MaxSize(options.users()));
         this.context = vertx.getOrCreateContext();
         for (int i = 0; i < options.users(); i++) {
-            users.add(new User(i));
+            users.add(new User(i, options.stickyRun()));
         }
     }
 

@@ -163,7 +163,11 @@ public final class Cycle {
                 app.gate().open(Line.BACKUP);
                 app.gate().open(Line.MAIN);
                 return null;
-            }).compose(v -> app.gate().watch().awaitIn(since));
+            }).compose(v -> app.gate().watch().awaitIn(since))
+                    .compose(note -> blocking(() -> {
+                        app.gate().settle();
+                        return note;
+                    }));
         }
 
         /**
@@ -171,10 +175,13 @@ public final class Cycle {
          * it can be seen), then no connection to the app port is left (bounded by drain-timeout).
          */
         private Future<String> awaitConnectionsClosed() {
-            long since = System.nanoTime();
+            // Any report since the cycle began counts: the view keeps each node's latest, a line that is out
+            // gains no new client, and the connection count below catches anything in between.
+            long since = started;
+            long now = System.nanoTime();
             return app.gate().watch().awaitIdle(since).compose(haproxyNote -> {
                 Promise<String> done = Promise.promise();
-                pollConnections(done, since + config.drainTimeout().toNanos());
+                pollConnections(done, now + config.drainTimeout().toNanos());
                 return done.future().map(localNote -> haproxyNote == null ? localNote
                         : localNote == null ? haproxyNote : haproxyNote + "; " + localNote);
             });

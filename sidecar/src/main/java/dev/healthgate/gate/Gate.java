@@ -24,6 +24,13 @@ public interface Gate {
      */
     String reconcile() throws GateException;
 
+    /**
+     * Called once HAProxy has the opened lines back: makes the open state durable. The nat gate answers
+     * the checks itself while it restores (so the restore is observed) and installs its redirects here.
+     */
+    default void settle() throws GateException {
+    }
+
     /** How the cycle waits until HAProxy has acted on this gate's flips. */
     Watch watch();
 

@@ -16,7 +16,7 @@ public final class Gates {
     public static Gate create(Vertx vertx, AppConfig app, HaproxyTiming timing, HaproxyView view,
             ReadinessProbe probe, CommandRunner runner) {
         return switch (app.gate()) {
-            case NAT -> new NatGate(app, "iptables", runner, vertx, timing, view);
+            case NAT -> new NatGate(app, "iptables", runner, vertx, timing, view, probe);
             case PORT -> new PortGate(vertx, app, timing, view, probe);
             case HTTP_404 -> new Http404Gate(vertx, app, timing, view, probe);
             case AGENT -> new AgentGate(vertx, app, timing, view, probe);

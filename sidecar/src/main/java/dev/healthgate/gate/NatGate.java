@@ -12,7 +12,10 @@ import dev.healthgate.exec.CommandException;
 import dev.healthgate.exec.CommandResult;
 import dev.healthgate.exec.CommandRunner;
 import java.time.Duration;
+import dev.healthgate.ready.ReadinessProbe;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -37,22 +40,26 @@ public final class NatGate implements Gate {
     private final CommandRunner runner;
     private final Watch watch;
     private final List<StatusServer> listeners = new ArrayList<>();
+    /** Lines opened but not yet settled: healthgate answers their checks with the app's health. */
+    private final Set<Line> answering = EnumSet.noneOf(Line.class);
 
     public NatGate(AppConfig app, String iptables, CommandRunner runner, Vertx vertx, HaproxyTiming timing,
-            HaproxyView view) {
+            HaproxyView view, ReadinessProbe probe) {
         this.app = app;
         this.iptables = iptables;
         this.runner = runner;
         boolean httpChecks = app.ready().isHttp();
-        // Out and idle are seen on healthgate's listeners once a redirect is gone; in is not (checks go to the app).
+        // Once a redirect is gone the checks reach healthgate's listeners: out and idle are seen there, and
+        // so is in, because a restore lets healthgate answer with the app's health before the redirect returns.
         this.watch = httpChecks
-                ? new ObservedWatch(vertx, view, app, timing, new ObservedWatch.Observability(true, true, false))
+                ? new ObservedWatch(vertx, view, app, timing, new ObservedWatch.Observability(true, true, true))
                 : new TimedWatch(vertx, timing);
         if (httpChecks) {
-            listeners.add(new StatusServer(vertx, app, timing, Line.MAIN, app.statusPort(), view,
-                    () -> Future.succeededFuture(503), false));
-            listeners.add(new StatusServer(vertx, app, timing, Line.BACKUP, app.backupStatusPort(), view,
-                    () -> Future.succeededFuture(503), false));
+            for (Line line : Line.values()) {
+                int port = line == Line.MAIN ? app.statusPort() : app.backupStatusPort();
+                listeners.add(new StatusServer(vertx, app, timing, line, port, view,
+                        () -> isAnswering(line) ? probe.healthStatus() : Future.succeededFuture(503), false));
+            }
         }
     }
 
@@ -71,8 +78,41 @@ public final class NatGate implements Gate {
         return "healthgate:" + app + ":" + line.key();
     }
 
+    /**
+     * With HTTP checks, opening first lets healthgate answer the line's checks with the app's health, so
+     * the restore is observed; {@link #settle()} then installs the redirect. With TCP checks the redirect
+     * goes in at once.
+     */
     @Override
     public void open(Line line) throws GateException {
+        if (listeners.isEmpty()) {
+            addRules(line);
+        } else if (!inAllChains(line)) {
+            synchronized (answering) {
+                answering.add(line);
+            }
+        }
+    }
+
+    @Override
+    public void settle() throws GateException {
+        for (Line line : Line.values()) {
+            if (isAnswering(line)) {
+                addRules(line);
+                synchronized (answering) {
+                    answering.remove(line);
+                }
+            }
+        }
+    }
+
+    private boolean isAnswering(Line line) {
+        synchronized (answering) {
+            return answering.contains(line);
+        }
+    }
+
+    private void addRules(Line line) throws GateException {
         for (String chain : CHAINS) {
             if (!exists(chain, line)) {
                 iptables("-A", chain, ruleSpec(line));
@@ -82,7 +122,10 @@ public final class NatGate implements Gate {
 
     @Override
     public boolean close(Line line) throws GateException {
-        boolean removed = false;
+        boolean removed;
+        synchronized (answering) {
+            removed = answering.remove(line);
+        }
         for (String chain : CHAINS) {
             // -D until iptables answers that no such rule is left (exit 1): removes duplicates too.
             // Bounded in case it keeps answering that it removed one.
@@ -108,7 +151,8 @@ public final class NatGate implements Gate {
 
     @Override
     public GateStatus status() throws GateException {
-        return new GateStatus(inAllChains(Line.MAIN), inAllChains(Line.BACKUP));
+        return new GateStatus(isAnswering(Line.MAIN) || inAllChains(Line.MAIN),
+                isAnswering(Line.BACKUP) || inAllChains(Line.BACKUP));
     }
 
     @Override

@@ -74,7 +74,11 @@ public final class ObservedWatch implements Watch {
         if (!can.idle()) {
             return Future.succeededFuture(null);
         }
-        return await(serverLines(), Goal.IDLE, since, app.drainTimeout(), false, "idle");
+        // Reports since `since` count, but the bound runs from now: drain-timeout is this wait's own.
+        Promise<String> done = Promise.promise();
+        poll(done, serverLines(), Goal.IDLE, since, System.nanoTime() + app.drainTimeout().toNanos(),
+                app.drainTimeout(), false, "idle");
+        return done.future();
     }
 
     @Override
@@ -107,8 +111,9 @@ public final class ObservedWatch implements Watch {
             }
         }
         if (waiting.isEmpty()) {
-            done.complete("observed " + String.join(", ", nodes) + " " + word + " after "
-                    + TimeUnit.NANOSECONDS.toMillis(now - since) + " ms");
+            // An idle wait accepts reports from before it began, so a time since `since` would mislead.
+            done.complete("observed " + String.join(", ", nodes) + " " + word + (goal == Goal.IDLE ? ""
+                    : " after " + TimeUnit.NANOSECONDS.toMillis(now - since) + " ms"));
         } else if (now >= deadline) {
             String why = silence(lines, since, bound, word, waiting);
             if (strict) {

@@ -13,7 +13,10 @@ public interface Watch {
     /** After closing {@code line} at {@code since} (System.nanoTime): wait until HAProxy has it out. */
     Future<String> awaitOut(Line line, long since);
 
-    /** Before a restart: wait (bounded) until HAProxy reports no session on the app's lines. */
+    /**
+     * Before a restart: wait (bounded by drain-timeout from now) until HAProxy's latest report since
+     * {@code since} shows no session on each of the app's lines.
+     */
     Future<String> awaitIdle(long since);
 
     /** After opening the gate at {@code since}: wait until HAProxy has the app back. */

@@ -1,0 +1,501 @@
+package dev.healthgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 5's test bed: HAProxy and the load in this JVM's namespace (the "lb"), two app hosts in
+ * namespaces of their own, each joined to the lb by a veth pair with link-local addresses
+ * (169.254.H.1 on the lb, 169.254.H.2 on host H, a /30 each), each host running two demo apps bound
+ * to its address and one healthgate (nat gate, API on the host's own 127.0.0.1:9901). HAProxy reaches
+ * the status ports over the veth, so the nat gate's redirect works through PREROUTING as in
+ * production. Every instance on every host is restarted, one at a time, under load.
+ */
+@DisplayName("Multi-host test bed")
+class MultiHostIT {
+    private static final int FRONTEND_PORT = 8080;
+    private static final Duration BOOT_DELAY = Duration.ofMillis(1500);
+    private static final Duration STICKY_GRACE = Duration.ofSeconds(1);
+    private static final Duration CYCLE_BOUND = Duration.ofSeconds(60);
+    private static final Duration START_BOUND = Duration.ofSeconds(30);
+    private static final Duration BACK_IN_ROTATION = Duration.ofSeconds(20);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    private static final String MARK = "\n@@status=";
+
+    private static final List<AppHost> HOSTS = List.of(new AppHost(1), new AppHost(2));
+    private static TestDirs dirs;
+
+    @BeforeAll
+    static void createHosts() {
+        NetNs.requireOwnNamespace();
+        dirs = TestDirs.create("MultiHostIT");
+        for (AppHost host : HOSTS) {
+            host.create();
+        }
+    }
+
+    @AfterAll
+    static void deleteHosts() {
+        List<Throwable> errors = new ArrayList<>();
+        for (AppHost host : HOSTS) {
+            try {
+                host.delete();
+            } catch (RuntimeException | AssertionError e) {
+                errors.add(e);
+            }
+        }
+        if (!errors.isEmpty()) {
+            AssertionError e = new AssertionError("deleting the app hosts failed: " + errors.get(0), errors.get(0));
+            errors.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    @DisplayName("restarting every instance on every host under load fails no request, keeps sticky clients on it while it drains, and leaves one rule per app and line in each host's PREROUTING")
+    void rollingRestartAcrossHosts() throws IOException {
+        List<AutoCloseable> toClose = new ArrayList<>();
+        try {
+            HealthgateConfig all = new HealthgateConfig();
+            for (AppHost host : HOSTS) {
+                all.app(host.app(0)).app(host.app(1));
+            }
+            for (AppHost host : HOSTS) {
+                toClose.add(host::stopApps);
+                host.startApps();
+            }
+            Path haproxyConfig = renderHaproxyConfig(all);
+            for (AppHost host : HOSTS) {
+                toClose.add(host::stopHealthgate);
+                host.startHealthgate();
+            }
+            Haproxy haproxy = Haproxy.start(haproxyConfig, FRONTEND_PORT, dirs.logs());
+            toClose.add(haproxy);
+            for (AppHost host : HOSTS) {
+                host.awaitAllInRotation();
+            }
+            List<String> names = all.apps().stream().map(HealthgateConfig.App::name).toList();
+            awaitAllServeThroughHaproxy(names, haproxy);
+
+            // 24 users in runs of 4 (the instance count): round robin puts both kinds on every instance
+            LoadGenerator load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT)
+                    .withRate(24, 300).withStickyRun(names.size()).withMaxDuration(Duration.ofSeconds(100)));
+            toClose.add(() -> {
+                LoadReport report = load.isRunning() ? load.stop() : load.report();
+                load.close();
+                Files.writeString(dirs.log("load-report.txt"),
+                        report.summary() + "\n\n" + report.timeline(Duration.ofMillis(500)));
+            });
+            awaitWarmLoad(load, names);
+
+            Map<String, CycleTiming> cycles = new LinkedHashMap<>();
+            for (AppHost host : HOSTS) {
+                for (String app : host.appNames()) {
+                    cycles.put(app, restart(host, app, load));
+                }
+            }
+
+            LoadReport report = load.stop();
+            String timeline = report.timeline(Duration.ofMillis(500));
+            System.out.printf("multi-host: %s%n", report.summary());
+            cycles.forEach((app, cycle) -> System.out.printf("%s cycle: %s%n", app, cycle));
+            System.out.println(timeline);
+
+            SoftAssertions soft = new SoftAssertions();
+            soft.assertThat(report.failures())
+                    .as("requests that failed (non-200 or transport error) of %d across %d restarts; timeline:%n%s",
+                            report.total(), cycles.size(), timeline)
+                    .isEmpty();
+            for (AppHost host : HOSTS) {
+                for (String app : host.appNames()) {
+                    CycleTiming cycle = cycles.get(app);
+                    checkStickyClientsStayedWhileDraining(soft, report, app, cycle);
+                    checkNewClientsWentElsewhereWhileOut(soft, report, app, cycle);
+                    JsonObject state = host.api("GET", "/v1/apps/" + app).json();
+                    soft.assertThat(state.getString("state")).as("state of %s on %s after the roll: %s", app,
+                            host.ns, state).isEqualTo("IN_ROTATION");
+                    soft.assertThat(state.getJsonObject("gates")).as("gates of %s on %s after the roll", app, host.ns)
+                            .isEqualTo(new JsonObject().put("main", "open").put("backup", "open"));
+                }
+                checkOneRulePerAppAndLine(soft, host);
+                awaitChecksRedirectedInPrerouting(host);
+            }
+            soft.assertAll();
+        } finally {
+            closeAll(toClose);
+        }
+    }
+
+    private static Path renderHaproxyConfig(HealthgateConfig all) {
+        Path yaml = all.writeTo(dirs.scenario().resolve("haproxy-all.yml"));
+        Path out = dirs.scenario().resolve("haproxy.cfg");
+        CommandResult r = Healthgate.run(dirs.logs(), Duration.ofSeconds(60),
+                List.of("haproxy-config", "--config", yaml.toString(), "--output", out.toString()));
+        assertThat(r.exitCode()).as("exit code of healthgate haproxy-config over all four apps: %s", r.describe())
+                .isZero();
+        return out;
+    }
+
+    private static void awaitAllServeThroughHaproxy(List<String> names, Haproxy haproxy) {
+        Set<String> seen = new LinkedHashSet<>();
+        Await.until("each of " + names + " to serve through HAProxy", Duration.ofSeconds(30), () -> {
+            HttpResult r = Curl.get("http://127.0.0.1:" + FRONTEND_PORT + "/", Duration.ofSeconds(2));
+            if (r.status() == 200) {
+                seen.add(r.body().strip());
+            }
+            return seen.containsAll(names);
+        }, () -> "served so far: " + seen + "\nHAProxy log:\n" + haproxy.process().logTail(20));
+    }
+
+    private static void awaitWarmLoad(LoadGenerator load, List<String> names) {
+        Await.until("every instance to serve sticky and new clients", Duration.ofSeconds(20), () -> {
+            LoadReport r = load.report();
+            return r.servedBy(RequestRecord::sticky).keySet().containsAll(names)
+                    && r.servedBy(rec -> !rec.sticky()).keySet().containsAll(names)
+                    && r.total() >= 300;
+        }, () -> load.report().summary());
+    }
+
+    /**
+     * Restarts {@code app} through its host's API with curl run inside the host (a deploy hook on
+     * that machine), checks the answer and its observed drain, and waits until the app takes new
+     * clients again.
+     */
+    private static CycleTiming restart(AppHost host, String app, LoadGenerator load) {
+        long sent = System.nanoTime();
+        ManagedProcess hook = ManagedProcess.start("curl POST " + app + " on " + host.ns,
+                host.inNs(List.of("curl", "-sS", "-X", "POST", "--max-time", Long.toString(CYCLE_BOUND.toSeconds()),
+                        "-w", MARK + "%{http_code}\n", host.apiBase() + "/v1/apps/" + app + "/restart")),
+                dirs.log(app + "-restart-curl.log"));
+        CycleWatch.StartBounds start = awaitStart(host, app, sent, hook);
+        hook.waitForExit(CYCLE_BOUND.plusSeconds(5));
+        long answered = System.nanoTime();
+        HttpResult answer = Curl.parseLog(hook.log());
+        assertThat(answer.status()).as("status of POST /v1/apps/%s/restart on %s: %s", app, host.ns, answer)
+                .isEqualTo(200);
+        JsonObject result = answer.json();
+        assertThat(result.getBoolean("ok")).as("ok in %s's restart: %s", app, result).isTrue();
+        assertThat(result.getString("state")).as("state in %s's restart: %s", app, result).isEqualTo("IN_ROTATION");
+        JsonObject drain = GatesIT.phase(result, "drain");
+        System.out.printf("%s on %s: drain %d ms: %s%n", app, host.ns, drain.getLong("ms"), drain.getString("note"));
+        assertThat(drain.getString("note"))
+                .as("%s's drain was observed from HAProxy's checks over the veth, not slept: %s", app, drain)
+                .containsPattern("^observed \\S.* out after \\d+ ms$");
+        CycleTiming cycle = new CycleTiming(result, start, answered);
+        assertThat(cycle.phaseNames()).as("phases of %s's restart", app)
+                .containsExactly("drain", "sticky-grace", "drain-backup", "connections", "restart", "ready", "restore");
+        Await.until(app + " to serve new (non-sticky) clients again", BACK_IN_ROTATION,
+                () -> load.report().records().stream().anyMatch(r -> !r.sticky()
+                        && r.startNanos() - answered > 0 && app.equals(r.servedBy())),
+                () -> load.report().timeline(Duration.ofSeconds(1)));
+        return cycle;
+    }
+
+    /** {@link CycleWatch#awaitStart}, with the API polled from inside the app host. */
+    private static CycleWatch.StartBounds awaitStart(AppHost host, String app, long callerStartedNanos,
+            ManagedProcess caller) {
+        long[] lastIdleSent = {callerStartedNanos};
+        long firstBusyAnswered = Await.value(app + "'s cycle to start (busy in GET /v1/apps/" + app + " on " + host.ns
+                + ")", START_BOUND, () -> {
+                    long polled = System.nanoTime();
+                    HttpResult r = host.api("GET", "/v1/apps/" + app);
+                    long answered = System.nanoTime();
+                    if (r.status() == 200 && r.json().getBoolean("busy", false)) {
+                        return Optional.of(answered);
+                    }
+                    if (!caller.isAlive()) {
+                        throw new AssertionError(caller.name() + " exited before " + app + " was seen busy:\n"
+                                + caller.log());
+                    }
+                    lastIdleSent[0] = polled;
+                    return Optional.empty();
+                }, () -> caller.logTail(20));
+        return new CycleWatch.StartBounds(lastIdleSent[0], firstBusyAnswered);
+    }
+
+    /** Sticky clients holding {@code app}'s cookie reach {@code app} through its drain and sticky-grace. */
+    private static void checkStickyClientsStayedWhileDraining(
+            SoftAssertions soft, LoadReport report, String app, CycleTiming cycle) {
+        CycleTiming.Window window = cycle.surely("drain", "sticky-grace").inset(100);
+        List<RequestRecord> sticky = report.matching(r -> r.sticky() && app.equals(r.cookieSent()) && window.contains(r));
+        soft.assertThat(sticky)
+                .as("requests of sticky %s clients during its drain and sticky-grace (%d ms; cycle %s)",
+                        app, window.millis(), cycle)
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
+    }
+
+    /** While {@code app} is out of rotation (after drain, before restore) no new client is sent to it. */
+    private static void checkNewClientsWentElsewhereWhileOut(
+            SoftAssertions soft, LoadReport report, String app, CycleTiming cycle) {
+        CycleTiming.Window window = cycle.surely("sticky-grace", "ready").inset(200);
+        List<RequestRecord> fresh = report.matching(r -> !r.sticky() && window.contains(r));
+        soft.assertThat(fresh)
+                .as("requests of new clients while %s was out of rotation (%d ms; cycle %s)", app,
+                        window.millis(), cycle)
+                .isNotEmpty()
+                .noneSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
+    }
+
+    /** The host's PREROUTING holds exactly one healthgate rule per app and line, and no other. */
+    private static void checkOneRulePerAppAndLine(SoftAssertions soft, AppHost host) {
+        List<String> rules = host.natRules("PREROUTING");
+        Pattern healthgate = Pattern.compile("--comment \"?healthgate:");
+        List<String> expected = new ArrayList<>();
+        for (String app : host.appNames()) {
+            for (String line : List.of("main", "backup")) {
+                String comment = "healthgate:" + app + ":" + line;
+                expected.add(comment);
+                Pattern p = Pattern.compile("--comment \"?" + Pattern.quote(comment) + "\"?(\\s|$)");
+                soft.assertThat(rules.stream().filter(l -> p.matcher(l).find()).count())
+                        .as("PREROUTING rules of %s with comment %s: %s", host.ns, comment, rules).isEqualTo(1);
+            }
+        }
+        soft.assertThat(rules.stream().filter(l -> healthgate.matcher(l).find()).count())
+                .as("healthgate rules in %s's PREROUTING (expected only %s): %s", host.ns, expected, rules)
+                .isEqualTo(expected.size());
+    }
+
+    /**
+     * HAProxy's checks from the lb arrive on the host's veth, so each restored rule of PREROUTING
+     * counts them (every check is a new connection, nat sees its first packet).
+     */
+    private static void awaitChecksRedirectedInPrerouting(AppHost host) {
+        for (String app : host.appNames()) {
+            for (String line : List.of("main", "backup")) {
+                String comment = "healthgate:" + app + ":" + line;
+                Await.until("HAProxy's checks to be redirected by " + host.ns + "'s PREROUTING rule " + comment,
+                        Duration.ofSeconds(5), () -> host.packets("PREROUTING", comment) > 0,
+                        () -> host.run(host.inNs(List.of("iptables", "-w", "-t", "nat", "-L", "PREROUTING", "-v",
+                                "-n", "-x"))).stdout());
+            }
+        }
+    }
+
+    private static void closeAll(List<AutoCloseable> toClose) {
+        List<Throwable> errors = new ArrayList<>();
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            try {
+                toClose.get(i).close();
+            } catch (Exception | AssertionError e) {
+                errors.add(e);
+            }
+        }
+        if (!errors.isEmpty()) {
+            AssertionError e = new AssertionError("cleaning up the test bed failed: " + errors.get(0), errors.get(0));
+            errors.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    /**
+     * App host H: the namespace {@code hg-hH-PID}, joined to the lb namespace by the veth pair
+     * {@code hg-hH} (lb side, 169.254.H.1/30) and {@code eth0} (host side, 169.254.H.2/30); apps
+     * web(2H-1) on 8001 and web(2H) on 8002, status ports 9001/9101 and 9002/9102 (the same on every
+     * host, as in a fleet), and a healthgate with its API on the host's 127.0.0.1:9901.
+     */
+    private static final class AppHost {
+        final int index;
+        final String ns;
+        final String lbLink;
+        final String lbAddress;
+        final String address;
+        private final List<HealthgateConfig.App> apps = new ArrayList<>();
+        private Path dir;
+        private ManagedProcess healthgate;
+        private boolean created;
+
+        AppHost(int index) {
+            this.index = index;
+            this.ns = "hg-h" + index + "-" + ProcessHandle.current().pid();
+            this.lbLink = "hg-h" + index;
+            this.lbAddress = "169.254." + index + ".1";
+            this.address = "169.254." + index + ".2";
+        }
+
+        void create() {
+            dir = dirs.scenario().resolve("h" + index);
+            run("ip", "netns", "add", ns);
+            created = true;
+            run("ip", "link", "add", lbLink, "type", "veth", "peer", "name", "eth0", "netns", ns);
+            run("ip", "addr", "add", lbAddress + "/30", "dev", lbLink);
+            run("ip", "link", "set", lbLink, "up");
+            run(inNs(List.of("ip", "link", "set", "lo", "up")));
+            run(inNs(List.of("ip", "addr", "add", address + "/30", "dev", "eth0")));
+            run(inNs(List.of("ip", "link", "set", "eth0", "up")));
+            for (int i = 0; i < 2; i++) {
+                String name = "web" + (2 * index - 1 + i);
+                int port = 8001 + i;
+                apps.add(new HealthgateConfig.App(name, port, 9001 + i, 9101 + i)
+                        .host(address)
+                        .restartExec(ctl("restart", name, port, BOOT_DELAY))
+                        .readyTimeout(Duration.ofSeconds(30))
+                        .stickyGrace(STICKY_GRACE)
+                        .drainTimeout(Duration.ofSeconds(30)));
+            }
+        }
+
+        HealthgateConfig.App app(int i) {
+            return apps.get(i);
+        }
+
+        List<String> appNames() {
+            return apps.stream().map(HealthgateConfig.App::name).toList();
+        }
+
+        String apiBase() {
+            return "http://127.0.0.1:9901";
+        }
+
+        /** Starts both apps in the host (bound to its address) and waits until the lb reaches them. */
+        void startApps() {
+            for (HealthgateConfig.App app : apps) {
+                CommandResult r = Command.of(inNs(ctl("start", app.name(), app.port(), Duration.ZERO)))
+                        .timeout(COMMAND_TIMEOUT).logTo(dirs.logs(), "demo-appctl-start-" + app.name()).run();
+                assertThat(r.exitCode()).as("exit code of demo-appctl start %s in %s: %s", app.name(), ns, r.describe())
+                        .isZero();
+            }
+            for (HealthgateConfig.App app : apps) {
+                String url = "http://" + address + ":" + app.port() + "/health";
+                Await.until(app.name() + " to answer GET " + url + " from the lb over the veth", Duration.ofSeconds(15),
+                        () -> Curl.get(url, Duration.ofSeconds(2)).status() == 200);
+            }
+        }
+
+        void stopApps() {
+            if (dir == null) {
+                return;
+            }
+            for (HealthgateConfig.App app : apps) {
+                CommandResult r = Command.of(ItEnv.demoAppCtl().toString(), "stop", "--name", app.name(), "--dir",
+                        dir.resolve("apps").toString()).timeout(Duration.ofSeconds(45))
+                        .logTo(dirs.logs(), "demo-appctl-stop-" + app.name()).run();
+                if (r.exitCode() != 0) {
+                    throw new AssertionError("demo-appctl stop " + app.name() + " failed: " + r.describe());
+                }
+            }
+        }
+
+        /** Starts {@code healthgate run} inside the host with a config of its two apps. */
+        void startHealthgate() {
+            HealthgateConfig config = new HealthgateConfig();
+            apps.forEach(config::app);
+            Path file = config.writeTo(dir.resolve("healthgate.yml"));
+            ItEnv.requireJar();
+            healthgate = ManagedProcess.start("healthgate in " + ns,
+                    inNs(List.of(ItEnv.healthgateLauncher().toString(), "run", "--config", file.toString())),
+                    dirs.log("healthgate-h" + index + ".log"));
+            Await.until("healthgate's GET /v1/apps in " + ns + " to answer 200", Duration.ofSeconds(60), () -> {
+                if (!healthgate.isAlive()) {
+                    throw new AssertionError("healthgate in " + ns + " exited with " + healthgate.exitCode() + ":\n"
+                            + healthgate.logTail(40));
+                }
+                return api("GET", "/v1/apps").status() == 200;
+            }, () -> healthgate.logTail(40));
+        }
+
+        void stopHealthgate() {
+            if (healthgate != null) {
+                healthgate.stop(Duration.ofSeconds(10));
+            }
+        }
+
+        void awaitAllInRotation() {
+            Await.until("every app in " + ns + " IN_ROTATION and not busy", Duration.ofSeconds(60), () -> {
+                HttpResult r = api("GET", "/v1/apps");
+                return r.status() == 200 && r.json().getJsonArray("apps").stream()
+                        .map(JsonObject.class::cast)
+                        .allMatch(a -> "IN_ROTATION".equals(a.getString("state")) && !a.getBoolean("busy", true));
+            }, () -> api("GET", "/v1/apps") + "\nhealthgate log tail:\n" + healthgate.logTail(20));
+        }
+
+        /** curl against the host's API, run inside the host. */
+        HttpResult api(String method, String path) {
+            CommandResult r = Command.of(inNs(List.of("curl", "-sS", "-X", method, "--max-time", "10",
+                    "-w", MARK + "%{http_code}\n", apiBase() + path))).timeout(Duration.ofSeconds(15)).run();
+            HttpResult parsed = Curl.parseLog(r.stdout());
+            return new HttpResult(parsed.status(), parsed.body(), r.stderr());
+        }
+
+        /** The rules of {@code chain} in the host's nat table. */
+        List<String> natRules(String chain) {
+            CommandResult r = run(inNs(List.of("iptables", "-w", "-t", "nat", "-S", chain)));
+            return r.stdout().lines().filter(l -> l.startsWith("-A ")).toList();
+        }
+
+        /** The packet count of the rule of {@code chain} with comment {@code comment} (-1: no such rule). */
+        long packets(String chain, String comment) {
+            CommandResult r = run(inNs(List.of("iptables", "-w", "-t", "nat", "-L", chain, "-v", "-n", "-x")));
+            return r.stdout().lines().filter(l -> l.contains("/* " + comment + " */"))
+                    .mapToLong(l -> Long.parseLong(l.strip().split("\\s+")[0])).findFirst().orElse(-1);
+        }
+
+        /**
+         * Stops what is left in the namespace (processes this test started there) and deletes it,
+         * which also deletes the veth pair.
+         */
+        void delete() {
+            if (!created) {
+                return;
+            }
+            CommandResult pids = Command.of("ip", "netns", "pids", ns).timeout(COMMAND_TIMEOUT).run();
+            for (String pid : pids.stdout().lines().map(String::strip).filter(s -> s.matches("[0-9]+")).toList()) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> {
+                    p.destroyForcibly();
+                    p.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> p).join();
+                });
+            }
+            run("ip", "netns", "del", ns);
+            created = false;
+        }
+
+        List<String> inNs(List<String> command) {
+            List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+            all.addAll(command);
+            return all;
+        }
+
+        private List<String> ctl(String verb, String name, int port, Duration bootDelay) {
+            List<String> args = new ArrayList<>(List.of(ItEnv.demoAppCtl().toString(), verb, "--name", name,
+                    "--port", Integer.toString(port), "--dir", dir.resolve("apps").toString(), "--host", address));
+            if (!bootDelay.isZero()) {
+                args.add("--boot-delay");
+                args.add(java.math.BigDecimal.valueOf(bootDelay.toMillis(), 3).stripTrailingZeros().toPlainString());
+            }
+            return args;
+        }
+
+        private static CommandResult run(String... command) {
+            return run(List.of(command));
+        }
+
+        private static CommandResult run(List<String> command) {
+            CommandResult r = Command.of(command).timeout(COMMAND_TIMEOUT).logTo(dirs.logs(), "setup").run();
+            if (r.exitCode() != 0) {
+                throw new AssertionError("command failed: " + r.describe());
+            }
+            return r;
+        }
+    }
+}
