@@ -9,7 +9,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -160,10 +162,14 @@ public final class Cycle {
         private Future<String> openAndWait() {
             long since = System.nanoTime();
             return blocking(() -> {
-                app.gate().open(Line.BACKUP);
-                app.gate().open(Line.MAIN);
-                return null;
-            }).compose(v -> app.gate().watch().awaitIn(since))
+                Set<Line> opened = EnumSet.noneOf(Line.class);
+                for (Line line : List.of(Line.BACKUP, Line.MAIN)) {
+                    if (app.gate().open(line)) {
+                        opened.add(line);
+                    }
+                }
+                return opened;
+            }).compose(opened -> app.gate().watch().awaitIn(opened, since))
                     .compose(note -> blocking(() -> {
                         app.gate().settle();
                         return note;

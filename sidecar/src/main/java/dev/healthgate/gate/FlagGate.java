@@ -10,8 +10,10 @@ abstract class FlagGate implements Gate {
     private volatile boolean backup;
 
     @Override
-    public void open(Line line) {
+    public boolean open(Line line) {
+        boolean wasClosed = !status().isOpen(line);
         set(line, true);
+        return wasClosed;
     }
 
     @Override

@@ -10,7 +10,8 @@ import io.vertx.core.Future;
  */
 public interface Gate {
 
-    void open(Line line) throws GateException;
+    /** Opens a line; returns whether it was closed (whether HAProxy has anything to act on). */
+    boolean open(Line line) throws GateException;
 
     /** Closes a line; returns whether it was open (whether HAProxy has anything to act on). */
     boolean close(Line line) throws GateException;

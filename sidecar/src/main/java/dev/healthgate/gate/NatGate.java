@@ -84,13 +84,16 @@ public final class NatGate implements Gate {
      * goes in at once.
      */
     @Override
-    public void open(Line line) throws GateException {
+    public boolean open(Line line) throws GateException {
+        if (inAllChains(line)) {
+            return false;
+        }
         if (listeners.isEmpty()) {
             addRules(line);
-        } else if (!inAllChains(line)) {
-            synchronized (answering) {
-                answering.add(line);
-            }
+            return true;
+        }
+        synchronized (answering) {
+            return answering.add(line);
         }
     }
 

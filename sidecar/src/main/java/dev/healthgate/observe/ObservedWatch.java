@@ -82,12 +82,13 @@ public final class ObservedWatch implements Watch {
     }
 
     @Override
-    public Future<String> awaitIn(long since) {
-        if (!can.in()) {
-            return clock.awaitIn(since);
+    public Future<String> awaitIn(Set<Line> lines, long since) {
+        if (!can.in() || lines.isEmpty()) {
+            return clock.awaitIn(lines, since);
         }
         Duration bound = timing.inAfter().plus(timing.inter());
-        return await(serverLines(), Goal.IN, since, bound, true, "in");
+        List<Line> opened = lines.stream().map(this::serverLine).distinct().sorted().toList();
+        return await(opened, Goal.IN, since, bound, true, "in");
     }
 
     private Future<String> await(List<Line> lines, Goal goal, long since, Duration bound, boolean strict,

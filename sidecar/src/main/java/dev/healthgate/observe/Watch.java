@@ -2,6 +2,7 @@ package dev.healthgate.observe;
 
 import dev.healthgate.gate.Line;
 import io.vertx.core.Future;
+import java.util.Set;
 
 /**
  * How the cycle waits until HAProxy has acted on a gate flip: by observing HAProxy's checks where the
@@ -19,6 +20,9 @@ public interface Watch {
      */
     Future<String> awaitIdle(long since);
 
-    /** After opening the gate at {@code since}: wait until HAProxy has the app back. */
-    Future<String> awaitIn(long since);
+    /**
+     * After opening {@code lines} at {@code since}: wait until HAProxy has them back. Lines that were
+     * open already are not waited for: HAProxy has nothing to act on there.
+     */
+    Future<String> awaitIn(Set<Line> lines, long since);
 }

@@ -24,11 +24,13 @@ final class RecordingGate implements Gate {
     }
 
     @Override
-    public synchronized void open(Line line) {
-        if (!status().isOpen(line)) {
+    public synchronized boolean open(Line line) {
+        boolean wasClosed = !status().isOpen(line);
+        if (wasClosed) {
             events.add("open " + line.key());
         }
         set(line, true);
+        return wasClosed;
     }
 
     @Override
