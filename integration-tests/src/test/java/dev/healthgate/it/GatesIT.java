@@ -70,8 +70,8 @@ class GatesIT {
                     .isEmpty();
             for (String app : List.of("web1", "web2")) {
                 CycleTiming cycle = app.equals("web1") ? web1 : web2;
-                checkStickyClientsStayedUntilTheBackupGateClosed(soft, report, app, cycle);
-                checkNewClientsWentElsewhereWhileOut(soft, report, app, cycle);
+                RotationChecks.stickyClientsStayedWhileDraining(soft, report, app, cycle);
+                RotationChecks.newClientsWentElsewhereWhileOut(soft, report, app, cycle);
                 JsonObject state = scenario.healthgate().get("/v1/apps/" + app).json();
                 soft.assertThat(state.getString("state")).as("state of %s after its restart: %s", app, state)
                         .isEqualTo("IN_ROTATION");
@@ -130,30 +130,6 @@ class GatesIT {
         assertThat(drain.getLong("ms"))
                 .as("gate %s: %s's drain ms (%d check(s) of inter %d ms needed): %s", gate, app, checks, inter, drain)
                 .isBetween(earliest, latest);
-    }
-
-    /** Sticky clients holding {@code app}'s cookie reach {@code app} until its backup gate closes. */
-    private static void checkStickyClientsStayedUntilTheBackupGateClosed(
-            SoftAssertions soft, LoadReport report, String app, CycleTiming cycle) {
-        CycleTiming.Window window = cycle.surely("drain", "sticky-grace").inset(100);
-        List<RequestRecord> sticky = report.matching(r -> r.sticky() && app.equals(r.cookieSent()) && window.contains(r));
-        soft.assertThat(sticky)
-                .as("requests of sticky %s clients during its drain and sticky-grace (%d ms; cycle %s)",
-                        app, window.millis(), cycle)
-                .isNotEmpty()
-                .allSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
-    }
-
-    /** While {@code app} is out of rotation (after drain, before restore) no new client is sent to it. */
-    private static void checkNewClientsWentElsewhereWhileOut(
-            SoftAssertions soft, LoadReport report, String app, CycleTiming cycle) {
-        CycleTiming.Window window = cycle.surely("sticky-grace", "ready").inset(200);
-        List<RequestRecord> fresh = report.matching(r -> !r.sticky() && window.contains(r));
-        soft.assertThat(fresh)
-                .as("requests of new clients while %s was out of rotation (%d ms; cycle %s)", app,
-                        window.millis(), cycle)
-                .isNotEmpty()
-                .noneSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
     }
 
     static JsonObject phase(JsonObject result, String name) {

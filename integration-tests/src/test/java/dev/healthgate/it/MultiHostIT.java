@@ -130,8 +130,8 @@ class MultiHostIT {
             for (AppHost host : HOSTS) {
                 for (String app : host.appNames()) {
                     CycleTiming cycle = cycles.get(app);
-                    checkStickyClientsStayedWhileDraining(soft, report, app, cycle);
-                    checkNewClientsWentElsewhereWhileOut(soft, report, app, cycle);
+                    RotationChecks.stickyClientsStayedWhileDraining(soft, report, app, cycle);
+                    RotationChecks.newClientsWentElsewhereWhileOut(soft, report, app, cycle);
                     JsonObject state = host.api("GET", "/v1/apps/" + app).json();
                     soft.assertThat(state.getString("state")).as("state of %s on %s after the roll: %s", app,
                             host.ns, state).isEqualTo("IN_ROTATION");
@@ -232,30 +232,6 @@ class MultiHostIT {
                     return Optional.empty();
                 }, () -> caller.logTail(20));
         return new CycleWatch.StartBounds(lastIdleSent[0], firstBusyAnswered);
-    }
-
-    /** Sticky clients holding {@code app}'s cookie reach {@code app} through its drain and sticky-grace. */
-    private static void checkStickyClientsStayedWhileDraining(
-            SoftAssertions soft, LoadReport report, String app, CycleTiming cycle) {
-        CycleTiming.Window window = cycle.surely("drain", "sticky-grace").inset(100);
-        List<RequestRecord> sticky = report.matching(r -> r.sticky() && app.equals(r.cookieSent()) && window.contains(r));
-        soft.assertThat(sticky)
-                .as("requests of sticky %s clients during its drain and sticky-grace (%d ms; cycle %s)",
-                        app, window.millis(), cycle)
-                .isNotEmpty()
-                .allSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
-    }
-
-    /** While {@code app} is out of rotation (after drain, before restore) no new client is sent to it. */
-    private static void checkNewClientsWentElsewhereWhileOut(
-            SoftAssertions soft, LoadReport report, String app, CycleTiming cycle) {
-        CycleTiming.Window window = cycle.surely("sticky-grace", "ready").inset(200);
-        List<RequestRecord> fresh = report.matching(r -> !r.sticky() && window.contains(r));
-        soft.assertThat(fresh)
-                .as("requests of new clients while %s was out of rotation (%d ms; cycle %s)", app,
-                        window.millis(), cycle)
-                .isNotEmpty()
-                .noneSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
     }
 
     /** The host's PREROUTING holds exactly one healthgate rule per app and line, and no other. */

@@ -93,10 +93,10 @@ class RestartUnderLoadIT {
         soft.assertThat(report.failures())
                 .as("requests that failed (non-200 or transport error) of %d; timeline:%n%s", report.total(), timeline)
                 .isEmpty();
-        checkStickyClientsStayedWhileDraining(soft, report, "web1", web1Cycle);
-        checkStickyClientsStayedWhileDraining(soft, report, "web2", web2Cycle);
-        checkNewClientsWentElsewhileOut(soft, report, "web1", web1Cycle);
-        checkNewClientsWentElsewhileOut(soft, report, "web2", web2Cycle);
+        RotationChecks.stickyClientsStayedWhileDraining(soft, report, "web1", web1Cycle);
+        RotationChecks.stickyClientsStayedWhileDraining(soft, report, "web2", web2Cycle);
+        RotationChecks.newClientsWentElsewhereWhileOut(soft, report, "web1", web1Cycle);
+        RotationChecks.newClientsWentElsewhereWhileOut(soft, report, "web2", web2Cycle);
         for (String app : List.of("web1", "web2")) {
             soft.assertThat(healthgate.state(app)).as("state of %s after its restart", app).isEqualTo("IN_ROTATION");
             for (String line : List.of("main", "backup")) {
@@ -110,29 +110,5 @@ class RestartUnderLoadIT {
             }
         }
         soft.assertAll();
-    }
-
-    /** Sticky clients holding {@code app}'s cookie reach {@code app} until its backup gate closes. */
-    private static void checkStickyClientsStayedWhileDraining(
-            SoftAssertions soft, LoadReport report, String app, CycleTiming cycle) {
-        CycleTiming.Window window = cycle.surely("drain", "sticky-grace").inset(100);
-        List<RequestRecord> sticky = report.matching(r -> r.sticky() && app.equals(r.cookieSent()) && window.contains(r));
-        soft.assertThat(sticky)
-                .as("requests of sticky %s clients during its drain and sticky-grace (%d ms; cycle %s)",
-                        app, window.millis(), cycle)
-                .isNotEmpty()
-                .allSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
-    }
-
-    /** While {@code app} is out of rotation (after drain, before restore) no new client is sent to it. */
-    private static void checkNewClientsWentElsewhileOut(
-            SoftAssertions soft, LoadReport report, String app, CycleTiming cycle) {
-        CycleTiming.Window window = cycle.surely("sticky-grace", "ready").inset(200);
-        List<RequestRecord> fresh = report.matching(r -> !r.sticky() && window.contains(r));
-        soft.assertThat(fresh)
-                .as("requests of new clients while %s was out of rotation (%d ms; cycle %s)", app,
-                        window.millis(), cycle)
-                .isNotEmpty()
-                .noneSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
     }
 }
