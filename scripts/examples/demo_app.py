@@ -26,7 +26,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+from appkit import app_name, port_number, seconds  # the argument checks the example apps share
+
 MAX_SLOW_MS = 600_000
 
 _log_lock = threading.Lock()
@@ -154,28 +155,6 @@ class DemoServer(ThreadingHTTPServer):
                     break
                 self.cond.wait(left)
             return self.inflight
-
-
-def port_number(text):
-    if not re.fullmatch(r"[0-9]{1,5}", text) or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError("'%s' is not a port number (1-65535)" % text)
-    return int(text)
-
-
-def seconds(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError("'%s' is not a number of seconds >= 0" % text)
-    return value
-
-
-def app_name(text):
-    if not NAME_RE.match(text):
-        raise argparse.ArgumentTypeError("'%s' is not a name ([A-Za-z0-9_.-]{1,40})" % text)
-    return text
 
 
 def parse_args(argv):

@@ -10,6 +10,9 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,6 +151,13 @@ public final class LoadGenerator implements AutoCloseable {
             closeVertx();
         }
         return report();
+    }
+
+    /** Stops the load if it still runs, closes it, and writes its summary and timeline to {@code file}. */
+    public void closeAndWriteReport(Path file) throws IOException {
+        LoadReport report = isRunning() ? stop() : report();
+        close();
+        Files.writeString(file, report.summary() + "\n\n" + report.timeline(Duration.ofMillis(500)));
     }
 
     @Override

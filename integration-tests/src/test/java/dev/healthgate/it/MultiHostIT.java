@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,12 +100,7 @@ class MultiHostIT {
             // 24 users in runs of 4 (the instance count): round robin puts both kinds on every instance
             LoadGenerator load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT)
                     .withRate(24, 300).withStickyRun(names.size()).withMaxDuration(Duration.ofSeconds(100)));
-            toClose.add(() -> {
-                LoadReport report = load.isRunning() ? load.stop() : load.report();
-                load.close();
-                Files.writeString(dirs.log("load-report.txt"),
-                        report.summary() + "\n\n" + report.timeline(Duration.ofMillis(500)));
-            });
+            toClose.add(() -> load.closeAndWriteReport(dirs.log("load-report.txt")));
             awaitWarmLoad(load, names);
 
             Map<String, CycleTiming> cycles = new LinkedHashMap<>();

@@ -1,7 +1,5 @@
 package dev.healthgate.it;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,43 +123,24 @@ public final class TwoAppScenario implements AutoCloseable {
     /** Stops the load, HAProxy, healthgate and the apps, and removes healthgate's rules. */
     @Override
     public void close() {
-        List<Throwable> errors = new ArrayList<>();
-        run(errors, () -> {
+        Cleanup cleanup = new Cleanup();
+        cleanup.run(() -> {
             if (load != null) {
-                LoadReport report = load.isRunning() ? load.stop() : load.report();
-                load.close();
-                Files.writeString(dirs.log("load-report.txt"),
-                        report.summary() + "\n\n" + report.timeline(Duration.ofMillis(500)));
+                load.closeAndWriteReport(dirs.log("load-report.txt"));
             }
         });
-        run(errors, () -> {
+        cleanup.run(() -> {
             if (haproxy != null) {
                 haproxy.close();
             }
         });
-        run(errors, () -> {
+        cleanup.run(() -> {
             if (healthgate != null) {
                 healthgate.close();
             }
         });
-        run(errors, apps::close);
-        run(errors, Iptables::removeHealthgateRules);
-        if (!errors.isEmpty()) {
-            AssertionError e = new AssertionError("cleaning up the scenario failed: " + errors.get(0), errors.get(0));
-            errors.stream().skip(1).forEach(e::addSuppressed);
-            throw e;
-        }
-    }
-
-    private interface Step {
-        void run() throws IOException;
-    }
-
-    private static void run(List<Throwable> errors, Step step) {
-        try {
-            step.run();
-        } catch (IOException | RuntimeException | AssertionError e) {
-            errors.add(e);
-        }
+        cleanup.run(apps::close);
+        cleanup.run(Iptables::removeHealthgateRules);
+        cleanup.throwIfFailed("cleaning up the scenario");
     }
 }

@@ -262,34 +262,27 @@ public final class WrappedAppsScenario implements AutoCloseable {
     /** Stops the load, HAProxy, healthgate (and so the apps it supervises), the test's own apps, the rules. */
     @Override
     public void close() {
-        List<Throwable> errors = new ArrayList<>();
-        run(errors, () -> {
+        Cleanup cleanup = new Cleanup();
+        cleanup.run(() -> {
             if (load != null) {
-                LoadReport report = load.isRunning() ? load.stop() : load.report();
-                load.close();
-                Files.writeString(dirs.log("load-report.txt"),
-                        report.summary() + "\n\n" + report.timeline(Duration.ofMillis(500)));
+                load.closeAndWriteReport(dirs.log("load-report.txt"));
             }
         });
-        run(errors, () -> {
+        cleanup.run(() -> {
             if (haproxy != null) {
                 haproxy.close();
             }
         });
-        run(errors, () -> {
+        cleanup.run(() -> {
             if (healthgate != null) {
                 healthgate.close();
             }
         });
         for (String name : ownProcesses.keySet()) {
-            run(errors, () -> stopOwn(name));
+            cleanup.run(() -> stopOwn(name));
         }
-        run(errors, Iptables::removeHealthgateRules);
-        if (!errors.isEmpty()) {
-            AssertionError e = new AssertionError("cleaning up the scenario failed: " + errors.get(0), errors.get(0));
-            errors.stream().skip(1).forEach(e::addSuppressed);
-            throw e;
-        }
+        cleanup.run(Iptables::removeHealthgateRules);
+        cleanup.throwIfFailed("cleaning up the scenario");
     }
 
     /** A re-executed master is no child of the test: it is found through the pid files. */
@@ -321,17 +314,5 @@ public final class WrappedAppsScenario implements AutoCloseable {
 
     private static String seconds(Duration d) {
         return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString();
-    }
-
-    private interface Step {
-        void run() throws IOException;
-    }
-
-    private static void run(List<Throwable> errors, Step step) {
-        try {
-            step.run();
-        } catch (IOException | RuntimeException | AssertionError e) {
-            errors.add(e);
-        }
     }
 }

@@ -5,27 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.healthgate.config.AppConfig;
 import dev.healthgate.config.GateKind;
-import dev.healthgate.config.HaproxyTiming;
 import dev.healthgate.config.ReadyCheck;
 import dev.healthgate.config.RestartSpec;
-import dev.healthgate.gate.Gate;
 import dev.healthgate.gate.GateStatus;
-import dev.healthgate.gate.Line;
-import dev.healthgate.observe.TimedWatch;
-import dev.healthgate.observe.Watch;
 import dev.healthgate.ready.ReadinessProbe;
 import dev.healthgate.restart.RestartException;
 import dev.healthgate.restart.RestartStrategy;
-import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -33,25 +23,7 @@ import org.junit.jupiter.api.Test;
  * The cycle's logic with an in-memory gate and restart, and a real TCP port for readiness. The real
  * nat gate, HAProxy and apps are exercised by the integration tests.
  */
-class CycleTest {
-
-    private static final HaproxyTiming FAST = new HaproxyTiming(Duration.ofMillis(20), 2, 2, 0, "127.0.0.1:1", "app", List.of());
-
-    private Vertx vertx;
-    private NetServer app;
-    private final List<String> events = new ArrayList<>();
-
-    @BeforeEach
-    void startApp() throws Exception {
-        vertx = Vertx.vertx();
-        app = vertx.createNetServer().connectHandler(s -> s.close()).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    }
+class CycleTest extends CycleFixture {
 
     @Test
     @DisplayName("a restart closes main then backup before restarting, and opens both once ready")
@@ -80,7 +52,7 @@ class CycleTest {
     @Test
     @DisplayName("a failed restart command leaves both gates closed and the app FAILED with the reason")
     void failedRestartLeavesGatesClosed() throws Exception {
-        RecordingGate gate = new RecordingGate(events, new TimedWatch(vertx, FAST));
+        RecordingGate gate = recordingGate();
         AppInstance instance = instance(gate, app.actualPort(), false, () -> {
             throw new RestartException("restart command failed: systemctl exited with 1");
         });
@@ -98,7 +70,7 @@ class CycleTest {
     @DisplayName("an app that never becomes ready is never put back into rotation")
     void neverReadyStaysOut() throws Exception {
         int closedPort = freePort();
-        RecordingGate gate = new RecordingGate(events, new TimedWatch(vertx, FAST));
+        RecordingGate gate = recordingGate();
         AppInstance instance = instance(gate, closedPort, false, () -> events.add("restart"));
         CycleResult r = run(instance, Action.RESTART);
 
@@ -134,13 +106,11 @@ class CycleTest {
     }
 
     private CycleResult run(AppInstance instance, Action action) throws Exception {
-        Cycle cycle = new Cycle(vertx, new ConnectionCounter(List.of()));
-        return cycle.run(instance, action, CycleListener.NONE).toCompletionStage().toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
+        return run(instance, action, Duration.ofSeconds(10));
     }
 
     private AppInstance instance(int port, boolean keepsPortOpen, ThrowingRestart restart) {
-        return instance(new RecordingGate(events, new TimedWatch(vertx, FAST)), port, keepsPortOpen, restart);
+        return instance(recordingGate(), port, keepsPortOpen, restart);
     }
 
     private AppInstance instance(RecordingGate gate, int port, boolean keepsPortOpen, ThrowingRestart restart) {

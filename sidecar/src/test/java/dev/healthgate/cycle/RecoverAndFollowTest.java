@@ -5,28 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.healthgate.config.AgentRamp;
 import dev.healthgate.config.AppConfig;
 import dev.healthgate.config.GateKind;
-import dev.healthgate.config.HaproxyTiming;
 import dev.healthgate.config.ReadyCheck;
 import dev.healthgate.config.RestartSpec;
-import dev.healthgate.gate.Gate;
-import dev.healthgate.gate.GateStatus;
-import dev.healthgate.gate.Line;
-import dev.healthgate.observe.TimedWatch;
-import dev.healthgate.observe.Watch;
 import dev.healthgate.ready.ReadinessProbe;
 import dev.healthgate.restart.RestartException;
 import dev.healthgate.restart.RestartStrategy;
 import dev.healthgate.restart.Restarted;
-import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -34,26 +23,7 @@ import org.junit.jupiter.api.Test;
  * RECOVER (a supervised app died) and the readiness wait that follows what a restart started: the cycle
  * stops waiting as soon as the new process is gone, and finishes a hand-over once the app is ready.
  */
-class RecoverAndFollowTest {
-
-    private static final HaproxyTiming FAST = new HaproxyTiming(Duration.ofMillis(20), 2, 2, 0, "127.0.0.1:1", "app",
-            List.of());
-
-    private Vertx vertx;
-    private NetServer app;
-    private final List<String> events = new CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void startApp() throws Exception {
-        vertx = Vertx.vertx();
-        app = vertx.createNetServer().connectHandler(s -> s.close()).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    }
+class RecoverAndFollowTest extends CycleFixture {
 
     @Test
     @DisplayName("recover closes both gates at once, starts the app, and opens them once it is ready")
@@ -98,16 +68,14 @@ class RecoverAndFollowTest {
     }
 
     private CycleResult run(AppInstance instance, Action action) throws Exception {
-        Cycle cycle = new Cycle(vertx, new ConnectionCounter(List.of()));
-        return cycle.run(instance, action, CycleListener.NONE).toCompletionStage().toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
+        return run(instance, action, Duration.ofSeconds(30));
     }
 
     private AppInstance instance(int port, Duration readyTimeout, RestartStrategy strategy) {
         AppConfig config = new AppConfig("web1", "127.0.0.1", port, 9001, 9101, GateKind.NAT,
                 new ReadyCheck(null, 200, readyTimeout), new RestartSpec(List.of("true"), false, Duration.ofSeconds(1)),
                 Duration.ofMillis(10), Duration.ofSeconds(1), true, AgentRamp.NONE);
-        return new AppInstance(config, new RecordingGate(events, new TimedWatch(vertx, FAST)), strategy, new ReadinessProbe(vertx, config),
+        return new AppInstance(config, recordingGate(), strategy, new ReadinessProbe(vertx, config),
                 CycleState.IN_ROTATION);
     }
 
