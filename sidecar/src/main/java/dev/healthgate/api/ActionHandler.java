@@ -5,8 +5,10 @@ import dev.healthgate.cycle.BusyException;
 import dev.healthgate.cycle.CycleListener;
 import dev.healthgate.cycle.CycleResult;
 import dev.healthgate.cycle.Fleet;
+import dev.healthgate.cycle.PhaseResult;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -68,13 +70,13 @@ final class ActionHandler {
         }
 
         @Override
-        public void onPhase(String app, dev.healthgate.cycle.PhaseResult phase) {
+        public void onPhase(String app, PhaseResult phase) {
             if (stream != null) {
                 Replies.line(stream, Json.phase(phase).put("event", "phase").put("app", app));
             }
         }
 
-        void finish(int status, io.vertx.core.json.JsonObject body) {
+        void finish(int status, JsonObject body) {
             if (stream != null) {
                 Replies.line(stream, body.put("event", "result"));
                 stream.end();

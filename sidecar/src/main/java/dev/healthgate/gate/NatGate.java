@@ -85,12 +85,11 @@ public final class NatGate implements Gate {
      */
     @Override
     public boolean open(Line line) throws GateException {
+        if (listeners.isEmpty()) {
+            return addRules(line);
+        }
         if (inAllChains(line)) {
             return false;
-        }
-        if (listeners.isEmpty()) {
-            addRules(line);
-            return true;
         }
         synchronized (answering) {
             return answering.add(line);
@@ -115,12 +114,16 @@ public final class NatGate implements Gate {
         }
     }
 
-    private void addRules(Line line) throws GateException {
+    /** Adds the line's redirect where it is missing; returns whether any was added. */
+    private boolean addRules(Line line) throws GateException {
+        boolean added = false;
         for (String chain : CHAINS) {
             if (!exists(chain, line)) {
                 iptables("-A", chain, ruleSpec(line));
+                added = true;
             }
         }
+        return added;
     }
 
     @Override
