@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Issue 3: the gates that need no privileges work with healthgate running as {@code nobody}. The
  * apps are supervised by healthgate (plain_app.py), so they run as nobody too and healthgate may stop
- * them; the jar, the launcher and the config are world-readable, as a package installs them.
+ * them. The jar, the launcher, the examples and the scenario's files come from a
+ * {@link WorldReadableInstall}, as a package installs them, wherever the checkout lives.
  */
 @DisplayName("healthgate as a non-root user")
 class NonRootGatesIT {
@@ -30,40 +31,41 @@ class NonRootGatesIT {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     @DisplayName("restarts a supervised app under load with no failed request")
     void restartsUnderLoadAsNobody(String gate) {
-        TestDirs dirs = TestDirs.create("NonRootGatesIT-" + gate);
-        try (WrappedAppsScenario scenario = new WrappedAppsScenario(dirs)) {
-            scenario.supervised(1).gate(gate);
-            scenario.supervised(2).gate(gate);
-            scenario.runHealthgateAs(USER, GROUP).start();
-            Healthgate healthgate = scenario.healthgate();
-            int nobody = uidOf(USER);
-            assertThat(uid(healthgate.daemon().pid())).as("real and effective uid of the healthgate daemon")
-                    .isEqualTo(nobody + " " + nobody);
-            assertThat(uid(scenario.supervisedPid("web1"))).as("real and effective uid of web1, which healthgate started")
-                    .isEqualTo(nobody + " " + nobody);
+        try (WorldReadableInstall install = WorldReadableInstall.create()) {
+            try (WrappedAppsScenario scenario = new WrappedAppsScenario(install.testDirs("NonRootGatesIT-" + gate))) {
+                scenario.supervised(1).gate(gate);
+                scenario.supervised(2).gate(gate);
+                scenario.runHealthgateAs(USER, GROUP).start();
+                Healthgate healthgate = scenario.healthgate();
+                int nobody = uidOf(USER);
+                assertThat(uid(healthgate.daemon().pid())).as("real and effective uid of the healthgate daemon")
+                        .isEqualTo(nobody + " " + nobody);
+                assertThat(uid(scenario.supervisedPid("web1"))).as("real and effective uid of web1, which healthgate started")
+                        .isEqualTo(nobody + " " + nobody);
 
-            LoadGenerator load = scenario.startLoad(20, 200);
-            scenario.awaitWarmLoad();
-            HttpResult answer = Curl.post(healthgate.apiBase() + "/v1/apps/web1/restart", CYCLE_BOUND);
-            long answered = System.nanoTime();
-            assertThat(answer.status()).as("gate %s: POST /v1/apps/web1/restart as %s: %s", gate, USER, answer)
-                    .isEqualTo(200);
-            JsonObject result = answer.json();
-            assertThat(result.getBoolean("ok")).as("ok in %s", result).isTrue();
-            assertThat(result.getString("state")).as("state in %s", result).isEqualTo("IN_ROTATION");
-            assertThat(GatesIT.phase(result, "drain").getString("note"))
-                    .as("gate %s: the drain was observed from HAProxy's checks: %s", gate, result)
-                    .startsWith("observed ");
-            Await.until("web1 to serve new (non-sticky) clients again", Duration.ofSeconds(20),
-                    () -> load.report().records().stream().anyMatch(r -> !r.sticky()
-                            && r.startNanos() - answered > 0 && "web1".equals(r.servedBy())),
-                    () -> load.report().timeline(Duration.ofSeconds(1)));
-            LoadReport report = load.stop();
-            String timeline = report.timeline(Duration.ofMillis(500));
-            System.out.printf("gate %s as %s: %s%nphases: %s%n", gate, USER, report.summary(), result.getJsonArray("phases"));
-            assertThat(report.failures())
-                    .as("gate %s as %s: requests that failed of %d; timeline:%n%s", gate, USER, report.total(), timeline)
-                    .isEmpty();
+                LoadGenerator load = scenario.startLoad(20, 200);
+                scenario.awaitWarmLoad();
+                HttpResult answer = Curl.post(healthgate.apiBase() + "/v1/apps/web1/restart", CYCLE_BOUND);
+                long answered = System.nanoTime();
+                assertThat(answer.status()).as("gate %s: POST /v1/apps/web1/restart as %s: %s", gate, USER, answer)
+                        .isEqualTo(200);
+                JsonObject result = answer.json();
+                assertThat(result.getBoolean("ok")).as("ok in %s", result).isTrue();
+                assertThat(result.getString("state")).as("state in %s", result).isEqualTo("IN_ROTATION");
+                assertThat(GatesIT.phase(result, "drain").getString("note"))
+                        .as("gate %s: the drain was observed from HAProxy's checks: %s", gate, result)
+                        .startsWith("observed ");
+                Await.until("web1 to serve new (non-sticky) clients again", Duration.ofSeconds(20),
+                        () -> load.report().records().stream().anyMatch(r -> !r.sticky()
+                                && r.startNanos() - answered > 0 && "web1".equals(r.servedBy())),
+                        () -> load.report().timeline(Duration.ofSeconds(1)));
+                LoadReport report = load.stop();
+                String timeline = report.timeline(Duration.ofMillis(500));
+                System.out.printf("gate %s as %s: %s%nphases: %s%n", gate, USER, report.summary(), result.getJsonArray("phases"));
+                assertThat(report.failures())
+                        .as("gate %s as %s: requests that failed of %d; timeline:%n%s", gate, USER, report.total(), timeline)
+                        .isEmpty();
+            }
         }
     }
 
