@@ -47,6 +47,16 @@ public final class HealthgateConfig {
         return this;
     }
 
+    /**
+     * {@code haproxy.retries}: HAProxy's connection retries (with {@code option redispatch}, the
+     * last one goes to another server). 0 makes a request sent to a closed port a failure the client
+     * sees; with more, only HAProxy's log tells.
+     */
+    public HealthgateConfig retries(int value) {
+        this.retries = value;
+        return this;
+    }
+
     /** {@code haproxy.inter}: the time between two of HAProxy's checks. */
     public Duration inter() {
         return inter;

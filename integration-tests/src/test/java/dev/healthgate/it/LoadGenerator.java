@@ -26,7 +26,8 @@ import java.util.concurrent.TimeoutException;
  * <p>{@code users} virtual users each send one request at a time. Half of them (users 0, 1, 4, 5, ...)
  * are sticky: they keep HAProxy's {@code SRV} cookie like a browser; the others never send a cookie,
  * so HAProxy balances them as new clients. (Pairs rather than even numbers: the users' first requests
- * go out in order and round-robin alternates, so each kind ends up on both instances.) The total rate, the duration and the number of requests are
+ * go out in order and round-robin alternates, so each kind ends up on both instances.) Optionally a
+ * share of the users sends slow requests. The total rate, the duration and the number of requests are
  * all bounded, and the load stops by itself at the first bound it reaches (or on {@link #stop()}).
  */
 public final class LoadGenerator implements AutoCloseable {
@@ -34,55 +35,107 @@ public final class LoadGenerator implements AutoCloseable {
     private static final String COOKIE = "SRV";
 
     /**
-     * What load to send.
-     *
-     * @param keepAlive reuse client connections; off by default, because a pooled connection that
-     *     HAProxy closes for idleness just as it is reused fails a request on the client's side,
-     *     which says nothing about the instances behind HAProxy
-     * @param stickyRun sticky and non-sticky users alternate in runs of this many (default 2: users
-     *     0, 1 sticky, 2, 3 not, ...); with N instances behind round-robin, a run of N puts each kind
-     *     on every instance
+     * What load to send: 20 users, 300 requests/s, at most 2 minutes, 10 s per request, no
+     * keep-alive, sticky users in runs of 2, no slow requests. The number of requests is bounded by
+     * the rate times the duration. Set once, before {@link #start}.
      */
-    public record Options(String host, int port, String path, int users, int ratePerSecond,
-            Duration maxDuration, int maxRequests, Duration requestTimeout, boolean keepAlive, int stickyRun) {
+    public static final class Options {
+        private String host = "127.0.0.1";
+        private final int port;
+        private String path = "/";
+        private int users = 20;
+        private int ratePerSecond = 300;
+        private Duration maxDuration = Duration.ofMinutes(2);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private boolean keepAlive;
+        private int stickyRun = 2;
+        private int slowEvery;
+        private Duration slowFor = Duration.ZERO;
 
-        /** 20 users, 300 requests/s, at most 2 minutes and 36,000 requests, 10 s per request. */
+        private Options(int port) {
+            this.port = port;
+        }
+
+        /** The defaults, against HAProxy's frontend on {@code 127.0.0.1:port}. */
         public static Options against(int port) {
-            return new Options("127.0.0.1", port, "/", 20, 300, Duration.ofMinutes(2), 36_000,
-                    Duration.ofSeconds(10), false, 2);
+            return new Options(port);
         }
 
         public Options withHost(String value) {
-            return new Options(value, port, path, users, ratePerSecond, maxDuration, maxRequests, requestTimeout,
-                    keepAlive, stickyRun);
+            this.host = value;
+            return this;
         }
 
         public Options withMaxDuration(Duration value) {
-            return new Options(host, port, path, users, ratePerSecond, value, maxRequests, requestTimeout, keepAlive,
-                    stickyRun);
+            this.maxDuration = value;
+            return this;
         }
 
+        /** {@code users} virtual users sharing {@code ratePerSecond}. */
         public Options withRate(int users, int ratePerSecond) {
-            return new Options(host, port, path, users, ratePerSecond, maxDuration, maxRequests, requestTimeout,
-                    keepAlive, stickyRun);
+            this.users = users;
+            this.ratePerSecond = ratePerSecond;
+            return this;
         }
 
-        /** Sticky and non-sticky users alternate in runs of {@code value} (see {@link #stickyRun}). */
+        /**
+         * Sticky and non-sticky users alternate in runs of {@code value} (default 2: users 0, 1
+         * sticky, 2, 3 not, ...); with N instances behind round-robin, a run of N puts each kind on
+         * every instance.
+         */
         public Options withStickyRun(int value) {
-            return new Options(host, port, path, users, ratePerSecond, maxDuration, maxRequests, requestTimeout,
-                    keepAlive, value);
+            this.stickyRun = value;
+            return this;
+        }
+
+        /**
+         * Every {@code every}-th user (users every-1, 2*every-1, ...) sends {@code GET /slow?ms=N}
+         * instead, a request the app holds for {@code duration}: a share of sticky and new clients
+         * with requests in flight whenever a drain begins.
+         */
+        public Options withSlowUsers(int every, Duration duration) {
+            this.slowEvery = every;
+            this.slowFor = duration;
+            return this;
+        }
+
+        /**
+         * Reuse client connections; off by default, because a pooled connection that HAProxy
+         * closes for idleness just as it is reused fails a request on the client's side, which
+         * says nothing about the instances behind HAProxy.
+         */
+        public Options withKeepAlive(boolean value) {
+            this.keepAlive = value;
+            return this;
+        }
+
+        boolean isSlow(int user) {
+            return slowEvery > 0 && user % slowEvery == slowEvery - 1;
+        }
+
+        /** The count bound: the rate for the whole duration, plus one request per user. */
+        int maxRequests() {
+            return (int) Math.min(Integer.MAX_VALUE, ratePerSecond * Math.max(1, maxDuration.toSeconds()) + users);
+        }
+
+        String pathOf(int user) {
+            return isSlow(user) ? "/slow?ms=" + slowFor.toMillis() : path;
         }
     }
 
     private static final class User {
         final int id;
         final boolean sticky;
+        final boolean slow;
+        final String path;
         String cookie;
         boolean busy;
 
-        User(int id, int stickyRun) {
+        User(int id, Options options) {
             this.id = id;
-            this.sticky = (id / stickyRun) % 2 == 0;
+            this.sticky = (id / options.stickyRun) % 2 == 0;
+            this.slow = options.isSlow(id);
+            this.path = options.pathOf(id);
         }
     }
 
@@ -98,6 +151,7 @@ public final class LoadGenerator implements AutoCloseable {
     // event-loop state
     private long timerId = -1;
     private double tokens;
+    private long lastTickNanos = originNanos;
     private int nextUser;
     private int issued;
     private int inFlight;
@@ -108,13 +162,13 @@ public final class LoadGenerator implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         this.client = WebClient.create(vertx,
                 new WebClientOptions()
-                        .setKeepAlive(options.keepAlive())
-                        .setConnectTimeout((int) options.requestTimeout().toMillis())
+                        .setKeepAlive(options.keepAlive)
+                        .setConnectTimeout((int) options.requestTimeout.toMillis())
                         .setFollowRedirects(false),
-                new PoolOptions().setHttp1MaxSize(options.users()));
+                new PoolOptions().setHttp1MaxSize(options.users));
         this.context = vertx.getOrCreateContext();
-        for (int i = 0; i < options.users(); i++) {
-            users.add(new User(i, options.stickyRun()));
+        for (int i = 0; i < options.users; i++) {
+            users.add(new User(i, options));
         }
     }
 
@@ -144,7 +198,7 @@ public final class LoadGenerator implements AutoCloseable {
     public LoadReport stop() {
         context.runOnContext(v -> finish());
         try {
-            finished.future().await(options.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            finished.future().await(options.requestTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new AssertionError("requests still in flight after stop(): " + e.getMessage(), e);
         } finally {
@@ -180,11 +234,14 @@ public final class LoadGenerator implements AutoCloseable {
 
     private void tick() {
         long elapsed = System.nanoTime() - originNanos;
-        if (stopping || elapsed >= options.maxDuration().toNanos() || issued >= options.maxRequests()) {
+        if (stopping || elapsed >= options.maxDuration.toNanos() || issued >= options.maxRequests()) {
             finish();
             return;
         }
-        tokens = Math.min(tokens + options.ratePerSecond() * TICK_MS / 1000.0, users.size());
+        // by the time that passed, not the nominal tick: a timer that fires late must not lower the rate
+        long now = System.nanoTime();
+        tokens = Math.min(tokens + options.ratePerSecond * (now - lastTickNanos) / 1e9, users.size());
+        lastTickNanos = now;
         for (int scanned = 0; tokens >= 1 && scanned < users.size() && issued < options.maxRequests(); scanned++) {
             User u = users.get(nextUser);
             nextUser = (nextUser + 1) % users.size();
@@ -212,8 +269,8 @@ public final class LoadGenerator implements AutoCloseable {
         issued++;
         String cookieSent = u.sticky ? u.cookie : null;
         long start = System.nanoTime();
-        HttpRequest<Buffer> request = client.get(options.port(), options.host(), options.path())
-                .timeout(options.requestTimeout().toMillis());
+        HttpRequest<Buffer> request = client.get(options.port, options.host, u.path)
+                .timeout(options.requestTimeout.toMillis());
         if (cookieSent != null) {
             request.putHeader("Cookie", COOKIE + "=" + cookieSent);
         }
@@ -224,10 +281,10 @@ public final class LoadGenerator implements AutoCloseable {
                 if (u.sticky) {
                     remember(u, response);
                 }
-                records.add(new RequestRecord(u.id, u.sticky, cookieSent, start, latency,
+                records.add(new RequestRecord(u.id, u.sticky, u.slow, cookieSent, start, latency,
                         response.statusCode(), response.getHeader("X-Served-By"), null));
             } else {
-                records.add(new RequestRecord(u.id, u.sticky, cookieSent, start, latency, 0, null,
+                records.add(new RequestRecord(u.id, u.sticky, u.slow, cookieSent, start, latency, 0, null,
                         String.valueOf(ar.cause())));
             }
             u.busy = false;

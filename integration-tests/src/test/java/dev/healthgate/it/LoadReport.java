@@ -74,9 +74,16 @@ public final class LoadReport {
         List<Long> latencies = new ArrayList<>();
         records.stream().filter(r -> !r.failed()).forEach(r -> latencies.add(r.latencyNanos()));
         latencies.sort(null);
-        return String.format("%d requests, %d failed; served by %s; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                total(), failures().size(), servedBy(r -> true), percentile(latencies, 0.50) / 1e6,
-                percentile(latencies, 0.99) / 1e6, percentile(latencies, 1.0) / 1e6);
+        return String.format("%d requests, %d failed, %.0f/s; served by %s; latency p50 %.1f ms, p99 %.1f ms, "
+                + "max %.1f ms", total(), failures().size(), ratePerSecond(), servedBy(r -> true),
+                percentile(latencies, 0.50) / 1e6, percentile(latencies, 0.99) / 1e6, percentile(latencies, 1.0) / 1e6);
+    }
+
+    /** Requests per second between the first request's start and the last one's. */
+    public double ratePerSecond() {
+        long first = records.stream().mapToLong(RequestRecord::startNanos).min().orElse(0);
+        long last = records.stream().mapToLong(RequestRecord::startNanos).max().orElse(0);
+        return last - first <= 0 ? 0 : (records.size() - 1) * 1e9 / (last - first);
     }
 
     private static double percentile(List<Long> sorted, double p) {

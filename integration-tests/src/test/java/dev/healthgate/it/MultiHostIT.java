@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,26 +16,39 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 5's test bed: HAProxy and the load in this JVM's namespace (the "lb"), two app hosts in
  * namespaces of their own, each joined to the lb by a veth pair with link-local addresses
- * (169.254.H.1 on the lb, 169.254.H.2 on host H, a /30 each), each host running two demo apps bound
- * to its address and one healthgate (nat gate, API on the host's own 127.0.0.1:9901). HAProxy reaches
- * the status ports over the veth, so the nat gate's redirect works through PREROUTING as in
- * production. Every instance on every host is restarted, one at a time, under load.
+ * (169.254.H.1 on the lb, 169.254.H.2 on host H, a /30 each), each host running two apps bound to
+ * its address and one healthgate (API on the host's own 127.0.0.1:9901). HAProxy reaches the status
+ * ports over the veth, so the nat gate's redirect works through PREROUTING as in production.
+ *
+ * <p>Each scenario (a gate and an app kind) restarts every instance on every host, one at a time,
+ * twice, under load with a share of slow requests. HAProxy runs with {@code retries 3} and
+ * {@code option redispatch}, as in production, so a request sent to a closed port would not fail
+ * but show up in HAProxy's log as retried or redispatched; one scenario runs with {@code retries 0}
+ * instead, where it would fail. Each asserts zero failed, zero retried or redispatched, sticky
+ * clients kept on their instance while it drains, and never fewer than all-but-one instance in
+ * rotation, as HAProxy's stats socket reports it every 50 ms.
  */
 @DisplayName("Multi-host test bed")
 class MultiHostIT {
     private static final int FRONTEND_PORT = 8080;
-    private static final Duration BOOT_DELAY = Duration.ofMillis(1500);
+    private static final int RATE = 500;
+    private static final int USERS = 24;
+    private static final int ROUNDS = 2;
+    private static final Duration SLOW_REQUEST = Duration.ofMillis(400);
+    private static final Duration BOOT_DELAY = Duration.ofSeconds(1);
     private static final Duration STICKY_GRACE = Duration.ofSeconds(1);
     private static final Duration CYCLE_BOUND = Duration.ofSeconds(60);
     private static final Duration START_BOUND = Duration.ofSeconds(30);
@@ -41,114 +56,230 @@ class MultiHostIT {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final String MARK = "\n@@status=";
 
-    private static final List<AppHost> HOSTS = List.of(new AppHost(1), new AppHost(2));
-    private static TestDirs dirs;
+    /** How an app restarts. */
+    enum AppKind {
+        /** demo_app.py via demo-appctl restart: stops, then boots for a second before it listens. */
+        STOP_START("stop/start app"),
+        /** unicorn_like.py: USR2 starts a new master on the inherited socket, QUIT ends the old one. */
+        SOCKET_HANDOVER("socket hand-over app");
 
-    @BeforeAll
-    static void createHosts() {
+        final String label;
+
+        AppKind(String label) {
+            this.label = label;
+        }
+
+        /** The phases of one restart: an app that keeps its port open needs no sticky-grace or backup drain. */
+        List<String> phases() {
+            return this == STOP_START
+                    ? List.of("drain", "sticky-grace", "drain-backup", "connections", "restart", "ready", "restore")
+                    : List.of("drain", "restart", "ready", "restore");
+        }
+    }
+
+    /** One run of the test bed. */
+    record Scenario(String gate, AppKind kind, int retries) {
+        @Override
+        public String toString() {
+            return gate + " gate, " + kind.label + ", retries " + retries;
+        }
+
+        String slug() {
+            return gate + "-" + kind.name().toLowerCase() + "-retries" + retries;
+        }
+    }
+
+    static Stream<Scenario> scenarios() {
+        List<Scenario> all = new ArrayList<>();
+        for (AppKind kind : AppKind.values()) {
+            for (String gate : List.of("nat", "port", "http-404", "agent")) {
+                all.add(new Scenario(gate, kind, 3));
+            }
+        }
+        all.add(new Scenario("nat", AppKind.STOP_START, 0));
+        return all.stream();
+    }
+
+    private TestDirs dirs;
+    private final List<AppHost> hosts = new ArrayList<>();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        Cleanup cleanup = new Cleanup();
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            AutoCloseable c = toClose.get(i);
+            cleanup.run(() -> {
+                try {
+                    c.close();
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+        for (AppHost host : hosts) {
+            cleanup.run(host::delete);
+        }
+        toClose.clear();
+        hosts.clear();
+        cleanup.throwIfFailed("cleaning up the test bed");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @DisplayName("two rolling restarts of every instance on every host under load: no request failed, retried or redispatched, sticky clients kept while draining, never fewer than all-but-one instance in rotation")
+    void rollingRestartsAcrossHosts(Scenario scenario) {
         NetNs.requireOwnNamespace();
-        dirs = TestDirs.create("MultiHostIT");
-        for (AppHost host : HOSTS) {
+        dirs = TestDirs.create("MultiHostIT-" + scenario.slug());
+        for (int index = 1; index <= 2; index++) {
+            AppHost host = new AppHost(index, scenario);
+            hosts.add(host);
             host.create();
         }
-    }
-
-    @AfterAll
-    static void deleteHosts() {
-        List<Throwable> errors = new ArrayList<>();
-        for (AppHost host : HOSTS) {
-            try {
-                host.delete();
-            } catch (RuntimeException | AssertionError e) {
-                errors.add(e);
-            }
+        HealthgateConfig all = new HealthgateConfig().retries(scenario.retries());
+        for (AppHost host : hosts) {
+            all.app(host.app(0)).app(host.app(1));
+            host.startApps();
         }
-        if (!errors.isEmpty()) {
-            AssertionError e = new AssertionError("deleting the app hosts failed: " + errors.get(0), errors.get(0));
-            errors.stream().skip(1).forEach(e::addSuppressed);
-            throw e;
+        Path statsSocket = shortSocketPath();
+        Path haproxyConfig = renderHaproxyConfig(all, statsSocket);
+        for (AppHost host : hosts) {
+            toClose.add(host::stopHealthgate);
+            host.startHealthgate();
         }
-    }
+        Haproxy haproxy = Haproxy.start(haproxyConfig, FRONTEND_PORT, dirs.logs());
+        toClose.add(haproxy);
+        for (AppHost host : hosts) {
+            host.awaitAllInRotation();
+        }
+        List<String> names = all.apps().stream().map(HealthgateConfig.App::name).toList();
+        awaitAllServeThroughHaproxy(names, haproxy);
 
-    @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    @DisplayName("restarting every instance on every host under load fails no request, keeps sticky clients on it while it drains, and leaves one rule per app and line in each host's PREROUTING")
-    void rollingRestartAcrossHosts() throws IOException {
-        List<AutoCloseable> toClose = new ArrayList<>();
-        try {
-            HealthgateConfig all = new HealthgateConfig();
-            for (AppHost host : HOSTS) {
-                all.app(host.app(0)).app(host.app(1));
-            }
-            for (AppHost host : HOSTS) {
-                toClose.add(host::stopApps);
-                host.startApps();
-            }
-            Path haproxyConfig = renderHaproxyConfig(all);
-            for (AppHost host : HOSTS) {
-                toClose.add(host::stopHealthgate);
-                host.startHealthgate();
-            }
-            Haproxy haproxy = Haproxy.start(haproxyConfig, FRONTEND_PORT, dirs.logs());
-            toClose.add(haproxy);
-            for (AppHost host : HOSTS) {
-                host.awaitAllInRotation();
-            }
-            List<String> names = all.apps().stream().map(HealthgateConfig.App::name).toList();
-            awaitAllServeThroughHaproxy(names, haproxy);
+        // runs of 4 (the instance count): round robin puts sticky and new users on every instance
+        int logMark = haproxy.log().length();
+        LoadGenerator load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT)
+                .withRate(USERS, RATE).withStickyRun(names.size()).withSlowUsers(6, SLOW_REQUEST)
+                .withMaxDuration(Duration.ofSeconds(180)));
+        toClose.add(() -> load.closeAndWriteReport(dirs.log("load-report.txt")));
+        awaitWarmLoad(load, names);
+        CapacityWatch capacity = CapacityWatch.start(statsSocket, "app", Duration.ofMillis(50));
+        toClose.add(capacity);
 
-            // 24 users in runs of 4 (the instance count): round robin puts both kinds on every instance
-            LoadGenerator load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT)
-                    .withRate(24, 300).withStickyRun(names.size()).withMaxDuration(Duration.ofSeconds(100)));
-            toClose.add(() -> load.closeAndWriteReport(dirs.log("load-report.txt")));
-            awaitWarmLoad(load, names);
-
-            Map<String, CycleTiming> cycles = new LinkedHashMap<>();
-            for (AppHost host : HOSTS) {
+        List<Map.Entry<String, CycleTiming>> cycles = new ArrayList<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            for (AppHost host : hosts) {
                 for (String app : host.appNames()) {
-                    cycles.put(app, restart(host, app, load));
+                    cycles.add(Map.entry(app, restart(host, app, round, load, scenario.kind())));
                 }
             }
+        }
+        capacity.close();
+        LoadReport report = load.stop();
+        String timeline = report.timeline(Duration.ofMillis(500));
+        HaproxyLog haproxyLog = awaitLogged(haproxy, logMark, report.total());
+        long droppedLogs = capacity.droppedLogs();
+        System.out.printf("%s: %s; HAProxy: %s; in rotation (count=samples): %s%n", scenario, report.summary(),
+                haproxyLog.summary(), capacity.histogram());
+        cycles.forEach(c -> System.out.printf("  %s cycle: %s%n", c.getKey(), c.getValue()));
 
-            LoadReport report = load.stop();
-            String timeline = report.timeline(Duration.ofMillis(500));
-            System.out.printf("multi-host: %s%n", report.summary());
-            cycles.forEach((app, cycle) -> System.out.printf("%s cycle: %s%n", app, cycle));
-            System.out.println(timeline);
-
-            SoftAssertions soft = new SoftAssertions();
-            soft.assertThat(report.failures())
-                    .as("requests that failed (non-200 or transport error) of %d across %d restarts; timeline:%n%s",
-                            report.total(), cycles.size(), timeline)
-                    .isEmpty();
-            for (AppHost host : HOSTS) {
-                for (String app : host.appNames()) {
-                    CycleTiming cycle = cycles.get(app);
-                    RotationChecks.stickyClientsStayedWhileDraining(soft, report, app, cycle);
-                    RotationChecks.newClientsWentElsewhereWhileOut(soft, report, app, cycle);
-                    JsonObject state = host.api("GET", "/v1/apps/" + app).json();
-                    soft.assertThat(state.getString("state")).as("state of %s on %s after the roll: %s", app,
-                            host.ns, state).isEqualTo("IN_ROTATION");
-                    soft.assertThat(state.getJsonObject("gates")).as("gates of %s on %s after the roll", app, host.ns)
-                            .isEqualTo(new JsonObject().put("main", "open").put("backup", "open"));
-                }
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(report.failures())
+                .as("requests that failed (non-200 or transport error) of %d across %d restarts; timeline:%n%s",
+                        report.total(), cycles.size(), timeline)
+                .isEmpty();
+        soft.assertThat(droppedLogs).as("log lines HAProxy dropped (its count is then incomplete)").isZero();
+        soft.assertThat(haproxyLog.requests()).as("requests in HAProxy's log, one per request of the load")
+                .hasSize(report.total());
+        soft.assertThat(haproxyLog.retriedOrRedispatched())
+                .as("requests HAProxy retried or redispatched (retries %d, option redispatch): %s",
+                        scenario.retries(), haproxyLog.summary())
+                .isEmpty();
+        soft.assertThat(haproxyLog.notOk()).as("requests HAProxy answered other than 200").isEmpty();
+        soft.assertThat(report.matching(RequestRecord::slow))
+                .as("slow requests (%d ms) in the load", SLOW_REQUEST.toMillis())
+                .hasSizeGreaterThan(cycles.size());
+        checkCapacity(soft, capacity, names.size() - 1);
+        for (Map.Entry<String, CycleTiming> c : cycles) {
+            RotationChecks.stickyClientsStayedWhileDraining(soft, report, c.getKey(), c.getValue());
+            RotationChecks.newClientsWentElsewhereWhileOut(soft, report, c.getKey(), c.getValue());
+        }
+        for (AppHost host : hosts) {
+            for (String app : host.appNames()) {
+                JsonObject state = host.api("GET", "/v1/apps/" + app).json();
+                soft.assertThat(state.getString("state")).as("state of %s on %s after the roll: %s", app,
+                        host.ns, state).isEqualTo("IN_ROTATION");
+            }
+            if (scenario.gate().equals("nat")) {
                 checkOneRulePerAppAndLine(soft, host);
                 awaitChecksRedirectedInPrerouting(host);
             }
-            soft.assertAll();
-        } finally {
-            closeAll(toClose);
         }
+        soft.assertAll();
     }
 
-    private static Path renderHaproxyConfig(HealthgateConfig all) {
+    private Path renderHaproxyConfig(HealthgateConfig all, Path statsSocket) {
         Path yaml = all.writeTo(dirs.scenario().resolve("haproxy-all.yml"));
         Path out = dirs.scenario().resolve("haproxy.cfg");
         CommandResult r = Healthgate.run(dirs.logs(), Duration.ofSeconds(60),
                 List.of("haproxy-config", "--config", yaml.toString(), "--output", out.toString()));
         assertThat(r.exitCode()).as("exit code of healthgate haproxy-config over all four apps: %s", r.describe())
                 .isZero();
+        try {
+            // the test's own view of HAProxy (healthgate never uses the socket), and a log with every line
+            String cfg = Files.readString(out);
+            Files.writeString(out, cfg.replaceFirst("(?m)^global\n",
+                    Matcher.quoteReplacement("global\n" + CapacityWatch.globalLines(statsSocket) + "\n")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return out;
+    }
+
+    /** A path for HAProxy's stats socket short enough for a unix socket (108 bytes), under /tmp. */
+    private Path shortSocketPath() {
+        try {
+            Path dir = Files.createTempDirectory("hg-mh-");
+            toClose.add(() -> {
+                Files.deleteIfExists(dir.resolve("stats.sock"));
+                Files.deleteIfExists(dir);
+            });
+            return dir.resolve("stats.sock");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Capacity as HAProxy saw it, sample by sample: at least {@code min} instances took new clients. */
+    private static void checkCapacity(SoftAssertions soft, CapacityWatch capacity, int min) {
+        List<CapacityWatch.Sample> samples = capacity.samples();
+        soft.assertThat(samples).as("samples of HAProxy's stats (errors: %s)", capacity.errors())
+                .hasSizeGreaterThan(100);
+        soft.assertThat(capacity.errors()).as("failed reads of HAProxy's stats socket").hasSizeLessThan(
+                Math.max(5, samples.size() / 20));
+        soft.assertThat(capacity.below(min)).as("samples with fewer than %d instances in rotation (histogram %s)",
+                min, capacity.histogram()).isEmpty();
+        soft.assertThat(capacity.histogram()).as("instances in rotation (count=samples): each restart took one out")
+                .containsKey(min);
+    }
+
+    /**
+     * HAProxy logs a request when it ends: waits until it has logged, after {@code fromChar} of its
+     * log (where the load began), at least the load's requests.
+     */
+    private static HaproxyLog awaitLogged(Haproxy haproxy, int fromChar, int requests) {
+        return Await.value("HAProxy to log the load's " + requests + " requests", Duration.ofSeconds(10), () -> {
+            HaproxyLog log = HaproxyLog.parse(haproxy.log().substring(fromChar));
+            return log.requests().size() >= requests ? Optional.of(log) : Optional.empty();
+        }, () -> HaproxyLog.parse(haproxy.log().substring(fromChar)).summary() + "\n"
+                + haproxy.process().logTail(5));
+    }
+
+    /** {@code 1.5}: a duration as the demo apps' command lines take it. */
+    private static String seconds(Duration d) {
+        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString();
     }
 
     private static void awaitAllServeThroughHaproxy(List<String> names, Haproxy haproxy) {
@@ -172,16 +303,16 @@ class MultiHostIT {
     }
 
     /**
-     * Restarts {@code app} through its host's API with curl run inside the host (a deploy hook on
-     * that machine), checks the answer and its observed drain, and waits until the app takes new
-     * clients again.
+     * Restarts {@code app} (in round {@code round}) through its host's API with curl run inside the
+     * host (a deploy hook on that machine), checks the answer and its observed drain, and waits until
+     * the app takes new clients again.
      */
-    private static CycleTiming restart(AppHost host, String app, LoadGenerator load) {
+    private CycleTiming restart(AppHost host, String app, int round, LoadGenerator load, AppKind kind) {
         long sent = System.nanoTime();
         ManagedProcess hook = ManagedProcess.start("curl POST " + app + " on " + host.ns,
                 host.inNs(List.of("curl", "-sS", "-X", "POST", "--max-time", Long.toString(CYCLE_BOUND.toSeconds()),
                         "-w", MARK + "%{http_code}\n", host.apiBase() + "/v1/apps/" + app + "/restart")),
-                dirs.log(app + "-restart-curl.log"));
+                dirs.log(app + "-restart-" + round + "-curl.log"));
         CycleWatch.StartBounds start = awaitStart(host, app, sent, hook);
         hook.waitForExit(CYCLE_BOUND.plusSeconds(5));
         long answered = System.nanoTime();
@@ -197,8 +328,7 @@ class MultiHostIT {
                 .as("%s's drain was observed from HAProxy's checks over the veth, not slept: %s", app, drain)
                 .containsPattern("^observed \\S.* out after \\d+ ms$");
         CycleTiming cycle = new CycleTiming(result, start, answered);
-        assertThat(cycle.phaseNames()).as("phases of %s's restart", app)
-                .containsExactly("drain", "sticky-grace", "drain-backup", "connections", "restart", "ready", "restore");
+        assertThat(cycle.phaseNames()).as("phases of %s's restart", app).containsExactlyElementsOf(kind.phases());
         Await.until(app + " to serve new (non-sticky) clients again", BACK_IN_ROTATION,
                 () -> load.report().records().stream().anyMatch(r -> !r.sticky()
                         && r.startNanos() - answered > 0 && app.equals(r.servedBy())),
@@ -263,30 +393,15 @@ class MultiHostIT {
         }
     }
 
-    private static void closeAll(List<AutoCloseable> toClose) {
-        List<Throwable> errors = new ArrayList<>();
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            try {
-                toClose.get(i).close();
-            } catch (Exception | AssertionError e) {
-                errors.add(e);
-            }
-        }
-        if (!errors.isEmpty()) {
-            AssertionError e = new AssertionError("cleaning up the test bed failed: " + errors.get(0), errors.get(0));
-            errors.stream().skip(1).forEach(e::addSuppressed);
-            throw e;
-        }
-    }
-
     /**
      * App host H: the namespace {@code hg-hH-PID}, joined to the lb namespace by the veth pair
      * {@code hg-hH} (lb side, 169.254.H.1/30) and {@code eth0} (host side, 169.254.H.2/30); apps
      * web(2H-1) on 8001 and web(2H) on 8002, status ports 9001/9101 and 9002/9102 (the same on every
      * host, as in a fleet), and a healthgate with its API on the host's 127.0.0.1:9901.
      */
-    private static final class AppHost {
+    private final class AppHost {
         final int index;
+        final Scenario scenario;
         final String ns;
         final String lbLink;
         final String lbAddress;
@@ -296,8 +411,9 @@ class MultiHostIT {
         private ManagedProcess healthgate;
         private boolean created;
 
-        AppHost(int index) {
+        AppHost(int index, Scenario scenario) {
             this.index = index;
+            this.scenario = scenario;
             this.ns = "hg-h" + index + "-" + ProcessHandle.current().pid();
             this.lbLink = "hg-h" + index;
             this.lbAddress = "169.254." + index + ".1";
@@ -314,16 +430,34 @@ class MultiHostIT {
             run(inNs(List.of("ip", "link", "set", "lo", "up")));
             run(inNs(List.of("ip", "addr", "add", address + "/30", "dev", "eth0")));
             run(inNs(List.of("ip", "link", "set", "eth0", "up")));
+            try {
+                Files.createDirectories(dir.resolve("apps"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             for (int i = 0; i < 2; i++) {
                 String name = "web" + (2 * index - 1 + i);
                 int port = 8001 + i;
-                apps.add(new HealthgateConfig.App(name, port, 9001 + i, 9101 + i)
+                HealthgateConfig.App app = new HealthgateConfig.App(name, port, 9001 + i, 9101 + i)
                         .host(address)
-                        .restartExec(ctl("restart", name, port, BOOT_DELAY))
+                        .gate(scenario.gate())
                         .readyTimeout(Duration.ofSeconds(30))
                         .stickyGrace(STICKY_GRACE)
-                        .drainTimeout(Duration.ofSeconds(30)));
+                        .drainTimeout(Duration.ofSeconds(30));
+                if (scenario.kind() == AppKind.STOP_START) {
+                    app.restartExec(ctl("restart", name, port, BOOT_DELAY));
+                } else {
+                    app.restartStrategy("signal: { pidfile: " + HealthgateConfig.quote(pidFile(name).toString())
+                                    + ", signal: USR2, new-pid: true, then-old: QUIT }")
+                            .keepsPortOpen(true)
+                            .restartTimeout(Duration.ofSeconds(15));
+                }
+                apps.add(app);
             }
+        }
+
+        private Path pidFile(String app) {
+            return dir.resolve("apps").resolve(app + ".pid");
         }
 
         HealthgateConfig.App app(int i) {
@@ -338,32 +472,30 @@ class MultiHostIT {
             return "http://127.0.0.1:9901";
         }
 
-        /** Starts both apps in the host (bound to its address) and waits until the lb reaches them. */
+        /**
+         * Starts both apps in the host (bound to its address), as its init system would, and waits
+         * until the lb reaches them.
+         */
         void startApps() {
             for (HealthgateConfig.App app : apps) {
-                CommandResult r = Command.of(inNs(ctl("start", app.name(), app.port(), Duration.ZERO)))
-                        .timeout(COMMAND_TIMEOUT).logTo(dirs.logs(), "demo-appctl-start-" + app.name()).run();
-                assertThat(r.exitCode()).as("exit code of demo-appctl start %s in %s: %s", app.name(), ns, r.describe())
-                        .isZero();
+                if (scenario.kind() == AppKind.STOP_START) {
+                    CommandResult r = Command.of(inNs(ctl("start", app.name(), app.port(), Duration.ZERO)))
+                            .timeout(COMMAND_TIMEOUT).logTo(dirs.logs(), "demo-appctl-start-" + app.name()).run();
+                    assertThat(r.exitCode()).as("exit code of demo-appctl start %s in %s: %s", app.name(), ns,
+                            r.describe()).isZero();
+                } else {
+                    // a re-executed master is no child of this process: delete() stops what is left
+                    ManagedProcess.start(app.name() + " in " + ns, inNs(List.of("python3",
+                            ItEnv.repoRoot().resolve("scripts/examples/unicorn_like.py").toString(), "--name",
+                            app.name(), "--port", Integer.toString(app.port()), "--host", address, "--pidfile",
+                            pidFile(app.name()).toString(), "--boot-delay", seconds(BOOT_DELAY))),
+                            dirs.log(app.name() + ".log"));
+                }
             }
             for (HealthgateConfig.App app : apps) {
                 String url = "http://" + address + ":" + app.port() + "/health";
                 Await.until(app.name() + " to answer GET " + url + " from the lb over the veth", Duration.ofSeconds(15),
                         () -> Curl.get(url, Duration.ofSeconds(2)).status() == 200);
-            }
-        }
-
-        void stopApps() {
-            if (dir == null) {
-                return;
-            }
-            for (HealthgateConfig.App app : apps) {
-                CommandResult r = Command.of(ItEnv.demoAppCtl().toString(), "stop", "--name", app.name(), "--dir",
-                        dir.resolve("apps").toString()).timeout(Duration.ofSeconds(45))
-                        .logTo(dirs.logs(), "demo-appctl-stop-" + app.name()).run();
-                if (r.exitCode() != 0) {
-                    throw new AssertionError("demo-appctl stop " + app.name() + " failed: " + r.describe());
-                }
             }
         }
 
@@ -422,8 +554,9 @@ class MultiHostIT {
         }
 
         /**
-         * Stops what is left in the namespace (processes this test started there) and deletes it,
-         * which also deletes the veth pair.
+         * Stops what is left in the namespace (the apps, a healthgate that did not stop: processes
+         * this test started there) with SIGTERM, then SIGKILL after 5 s, and deletes it, which also
+         * deletes the veth pair.
          */
         void delete() {
             if (!created) {
@@ -431,10 +564,7 @@ class MultiHostIT {
             }
             CommandResult pids = Command.of("ip", "netns", "pids", ns).timeout(COMMAND_TIMEOUT).run();
             for (String pid : pids.stdout().lines().map(String::strip).filter(s -> s.matches("[0-9]+")).toList()) {
-                ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> {
-                    p.destroyForcibly();
-                    p.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> p).join();
-                });
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> ProcessTree.stop(p, Duration.ofSeconds(5)));
             }
             run("ip", "netns", "del", ns);
             created = false;
@@ -451,16 +581,16 @@ class MultiHostIT {
                     "--port", Integer.toString(port), "--dir", dir.resolve("apps").toString(), "--host", address));
             if (!bootDelay.isZero()) {
                 args.add("--boot-delay");
-                args.add(java.math.BigDecimal.valueOf(bootDelay.toMillis(), 3).stripTrailingZeros().toPlainString());
+                args.add(seconds(bootDelay));
             }
             return args;
         }
 
-        private static CommandResult run(String... command) {
+        private CommandResult run(String... command) {
             return run(List.of(command));
         }
 
-        private static CommandResult run(List<String> command) {
+        private CommandResult run(List<String> command) {
             CommandResult r = Command.of(command).timeout(COMMAND_TIMEOUT).logTo(dirs.logs(), "setup").run();
             if (r.exitCode() != 0) {
                 throw new AssertionError("command failed: " + r.describe());

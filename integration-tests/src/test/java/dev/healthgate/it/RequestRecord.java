@@ -1,12 +1,13 @@
 package dev.healthgate.it;
 
 /**
- * One request of the load: who sent it, when (System.nanoTime), the SRV cookie it carried (null if
+ * One request of the load: who sent it (a sticky user, one sending slow requests), when (System.nanoTime), the SRV cookie it carried (null if
  * none), and what came back — a status (0 when no response came), X-Served-By, or the error.
  */
 public record RequestRecord(
         int user,
         boolean sticky,
+        boolean slow,
         String cookieSent,
         long startNanos,
         long latencyNanos,
@@ -26,8 +27,8 @@ public record RequestRecord(
 
     @Override
     public String toString() {
-        return String.format("user %d%s cookie=%s status=%d servedBy=%s latency=%.1fms%s", user,
-                sticky ? " (sticky)" : "", cookieSent, status, servedBy, latencyNanos / 1e6,
+        return String.format("user %d%s%s cookie=%s status=%d servedBy=%s latency=%.1fms%s", user,
+                sticky ? " (sticky)" : "", slow ? " (slow)" : "", cookieSent, status, servedBy, latencyNanos / 1e6,
                 error == null ? "" : " error=" + error);
     }
 }
