@@ -4,8 +4,8 @@
 #   source scripts/lib/deps.sh && hg_install_deps
 #
 # Installs (Debian/Ubuntu, as root) the packages healthgate's build and tests need when any is
-# missing: haproxy iptables iproute2 python3 curl, plus openjdk-17-jdk-headless when javac is
-# missing. Says one line and does nothing when all are present. Not root and something missing:
+# missing: haproxy iptables iproute2 python3 curl, fontconfig and a font (the benchmark's plot is
+# drawn by Java2D, which needs one), plus openjdk-17-jdk-headless when javac is missing. Says one line and does nothing when all are present. Not root and something missing:
 # prints the packages and exits 2.
 
 # hg_have_cmd CMD: CMD is on PATH or in a system directory (iptables and ip live in /usr/sbin,
@@ -24,16 +24,17 @@ hg_install_deps() {
   local entry cmd pkg
   # command:package
   for entry in haproxy:haproxy iptables:iptables ip:iproute2 python3:python3 curl:curl \
-    javac:openjdk-17-jdk-headless; do
+    fc-list:fontconfig javac:openjdk-17-jdk-headless; do
     cmd=${entry%%:*}
     pkg=${entry#*:}
     if ! hg_have_cmd "$cmd"; then
       missing+=("$pkg")
     fi
   done
+  [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 
   if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "deps: all present (haproxy iptables iproute2 python3 curl javac)"
+    echo "deps: all present (haproxy iptables iproute2 python3 curl fontconfig fonts-dejavu-core javac)"
     return 0
   fi
   if [[ $EUID -ne 0 ]]; then

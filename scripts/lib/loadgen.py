@@ -3,8 +3,9 @@
 
 CLIENTS threads share a total rate of RATE requests per second, for at most DURATION seconds and
 MAX_REQUESTS requests, or until SIGTERM/SIGINT. Every request is a GET on its own connection
-(Connection: close). A share of the clients (--sticky) keeps HAProxy's SRV cookie, like a
-browser with a session; the others never send one. A request fails when it gets no answer (refused,
+(Connection: close); with --slow, a share of the clients sends GET /slow?ms=N instead, one after the
+other (the other clients share the rest of the rate). A share of the clients (--sticky) keeps
+HAProxy's SRV cookie, like a browser with a session; the others never send one. A request fails when it gets no answer (refused,
 reset, timeout) or an answer other than 200.
 
 Once a second it prints one line: t=12s  rps=150  ok=1790  failed=0  web1:75 web2:75
@@ -43,10 +44,12 @@ class Stats:
         self.served = collections.Counter()  # instance -> count (whole run)
         self.second = collections.Counter()  # instance -> count (since the last progress line)
         self.latencies = []  # ms, every request
+        self.events = []  # (epoch seconds at the end of the request, failed), every request
 
     def record(self, instance, error, ms):
         with self.lock:
             self.latencies.append(ms)
+            self.events.append((time.time(), bool(error)))
             if error:
                 self.failed += 1
                 self.failures[error] += 1
@@ -63,11 +66,18 @@ class Client(threading.Thread):
         super().__init__(name="client-%d" % index, daemon=True)
         self.index, self.args, self.stats, self.stop, self.budget = index, args, stats, stop, budget
         self.sticky = index < round(args.clients * args.sticky)
+        # the slow clients are the last ones, so both sticky and new clients have some when --sticky is 0.5
+        slow = round(args.clients * args.slow)
+        self.slow = index >= args.clients - slow
+        self.path = "/slow?ms=%d" % args.slow_ms if self.slow else url_path(args.url)
+        # a slow client sends one request after the other; the others share what is left of the rate
+        fast_rate = max(1.0, args.rate - slow * 1000.0 / args.slow_ms)
+        self.interval = 0.0 if self.slow else (args.clients - slow) / fast_rate
         self.cookie = None
         self.served = []  # sticky clients: (time, instance) of every answered request
 
     def run(self):
-        interval = self.args.clients / self.args.rate
+        interval = self.interval
         due = time.monotonic() + interval * self.index / self.args.clients
         while not self.stop.wait(max(0.0, due - time.monotonic())):
             if not self.budget.acquire(blocking=False):
@@ -85,7 +95,7 @@ class Client(threading.Thread):
         instance, error = None, None
         conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=self.args.timeout)
         try:
-            conn.request("GET", url.path or "/", headers=headers)
+            conn.request("GET", self.path, headers=headers)
             resp = conn.getresponse()
             resp.read()
             instance = resp.getheader("X-Served-By")
@@ -102,6 +112,23 @@ class Client(threading.Thread):
         self.stats.record(instance, error, (time.monotonic() - t0) * 1000.0)
         if self.sticky and not error:
             self.served.append((time.time(), instance))
+
+
+def url_path(url):
+    return (url.path or "/") + ("?" + url.query if url.query else "")
+
+
+def write_series(path, events, started_epoch, step):
+    """Requests answered and failed per STEP seconds since the load started, as CSV."""
+    buckets = collections.defaultdict(lambda: [0, 0])
+    for t, failed in events:
+        buckets[int(max(0.0, t - started_epoch) / step)][1 if failed else 0] += 1
+    with open(path, "w") as f:
+        f.write("# started_epoch_ms=%d step_ms=%d\n" % (started_epoch * 1000, step * 1000))
+        f.write("t_s,ok,failed\n")
+        for i in range(max(buckets) + 1 if buckets else 0):
+            ok, failed = buckets[i]
+            f.write("%.2f,%d,%d\n" % (i * step, ok, failed))
 
 
 def read_phases(path):
@@ -167,6 +194,11 @@ def parse_args(argv):
     p.add_argument("--duration", type=positive(float), default=30.0, help="seconds, at most 600")
     p.add_argument("--max-requests", type=positive(int), default=100000, help="stop after this many")
     p.add_argument("--timeout", type=positive(float), default=5.0, help="per request, seconds")
+    p.add_argument("--slow", type=float, default=0.0, metavar="SHARE",
+                   help="share of clients sending GET /slow?ms=SLOW_MS instead (default 0)")
+    p.add_argument("--slow-ms", type=positive(int), default=300, help="how long a slow request takes (default 300)")
+    p.add_argument("--series", metavar="FILE",
+                   help="write requests ok and failed per quarter second as CSV (for scripts/bench's plot)")
     p.add_argument("--phases", metavar="FILE", help="timestamped `healthgate roll` output (see above)")
     p.add_argument("--summary", metavar="FILE", help="write the JSON summary here instead of stdout")
     args = p.parse_args(argv)
@@ -175,6 +207,8 @@ def parse_args(argv):
         p.error("--url must be http:// on loopback (127.0.0.1, localhost, ::1)")
     if args.rate > 500 or args.clients > 64 or args.duration > 600 or not 0 <= args.sticky <= 1:
         p.error("bounds: --rate <= 500, --clients <= 64, --duration <= 600, 0 <= --sticky <= 1")
+    if not 0 <= args.slow <= 0.5 or args.slow_ms > 10000:
+        p.error("bounds: 0 <= --slow <= 0.5, --slow-ms <= 10000")
     return args
 
 
@@ -188,6 +222,7 @@ def main(argv):
     budget = threading.Semaphore(args.max_requests)
     clients = [Client(i, args, stats, stop, budget) for i in range(args.clients)]
     started = time.monotonic()
+    started_epoch = time.time()
     for c in clients:
         c.start()
 
@@ -206,6 +241,8 @@ def main(argv):
     for c in clients:
         c.join(args.timeout + 1)
 
+    if args.series:
+        write_series(args.series, stats.events, started_epoch, 0.25)
     lat = sorted(stats.latencies)
     sticky = [c for c in clients if c.sticky]
     summary = {

@@ -30,9 +30,9 @@ class GatesIT {
     private static final Duration BACK_IN_ROTATION = Duration.ofSeconds(20);
     private static final Duration STICKY_GRACE = Duration.ofSeconds(1);
     /**
-     * How much earlier than (checks needed - 1) x inter a drain may be reported: HAProxy starts a
-     * line's next check one inter after the previous one ended (fastinter = inter here), so two
-     * failed checks lie at least one inter apart; the slack is only HAProxy's millisecond ticks.
+     * How much earlier than (checks needed - 1) x fastinter a drain may be reported: once a check
+     * failed, HAProxy starts the line's next check one fastinter after the previous one ended, so two
+     * failed checks lie at least one fastinter apart; the slack is only HAProxy's millisecond ticks.
      */
     private static final long EARLY_SLACK_MS = 50;
     /**
@@ -109,9 +109,11 @@ class GatesIT {
 
     /**
      * The drain phase ends at the check whose answer makes HAProxy act, observed from HAProxy's own
-     * report: nat and port need {@code fall} failed checks, so it cannot end before (fall - 1) x inter
-     * and must end by fall x inter + one inter; http-404 (one 404 sets NOLB) and agent (one
-     * {@code drain} read) act on the first check after the flip, which comes within one inter.
+     * report: nat and port need {@code fall} failed checks, the first within one inter of the flip and
+     * the others one fastinter apart, so it cannot end before (fall - 1) x fastinter and must end by
+     * inter + (fall - 1) x fastinter, well within the issue's fall x inter + inter; http-404 (one 404
+     * sets NOLB) and agent (one {@code drain} read) act on the first check after the flip, which comes
+     * within one inter.
      */
     private static void checkDrainTime(JsonObject result, String app, TwoAppScenario scenario) {
         HealthgateConfig timing = new HealthgateConfig(); // the scenario's timing: the config's defaults
@@ -119,8 +121,10 @@ class GatesIT {
         String gate = scenario.healthgate().get("/v1/apps/" + app).json().getString("gate");
         boolean countsFailures = gate.equals("nat") || gate.equals("port");
         int checks = countsFailures ? timing.fall() : 1;
-        long earliest = Math.max(0, (checks - 1) * inter - EARLY_SLACK_MS);
-        long latest = (countsFailures ? timing.fall() * inter + inter : inter) + LATE_SLACK_MS;
+        long fastinter = timing.fastinter().toMillis();
+        // the first failing check comes within one inter of the flip, the next ones one fastinter apart
+        long earliest = Math.max(0, (checks - 1) * fastinter - EARLY_SLACK_MS);
+        long latest = inter + (checks - 1) * fastinter + LATE_SLACK_MS;
         JsonObject drain = phase(result, "drain");
         System.out.printf("gate %s, %s: drain %d ms (bounds %d..%d ms): %s%n", gate, app, drain.getLong("ms"),
                 earliest, latest, drain.getString("note"));

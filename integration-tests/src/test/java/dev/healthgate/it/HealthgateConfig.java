@@ -12,12 +12,14 @@ import java.util.Map;
 
 /**
  * A scenario's {@code healthgate.yml}, written the way docs/CONTRACT.md describes it. Defaults are
- * the test timings (500 ms checks, fall 2, rise 2, retries 0); {@link App#extra} adds raw keys, so
+ * the test timings (500 ms checks, 100 ms while a line changes state or is DOWN, fall 2, rise 2,
+ * retries 0); {@link App#extra} adds raw keys, so
  * that bad configs can be written too.
  */
 public final class HealthgateConfig {
     private String listen = "127.0.0.1:9901";
     private Duration inter = Duration.ofMillis(500);
+    private Duration fastinter = Duration.ofMillis(100);
     private int fall = 2;
     private int rise = 2;
     private int retries = 0;
@@ -67,6 +69,11 @@ public final class HealthgateConfig {
         return this;
     }
 
+    /** {@code haproxy.fastinter} (and {@code downinter}): the time between checks of a line in transition or DOWN. */
+    public Duration fastinter() {
+        return fastinter;
+    }
+
     /** {@code haproxy.fall}: failed checks before HAProxy marks a line DOWN. */
     public int fall() {
         return fall;
@@ -107,6 +114,8 @@ public final class HealthgateConfig {
         y.append("  listen: ").append(quote(listen)).append('\n');
         y.append("haproxy:\n");
         y.append("  inter: ").append(duration(inter)).append('\n');
+        y.append("  fastinter: ").append(duration(fastinter)).append('\n');
+        y.append("  downinter: ").append(duration(fastinter)).append('\n');
         y.append("  fall: ").append(fall).append('\n');
         y.append("  rise: ").append(rise).append('\n');
         y.append("  retries: ").append(retries).append('\n');

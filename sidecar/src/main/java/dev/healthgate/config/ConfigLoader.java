@@ -83,6 +83,12 @@ public final class ConfigLoader {
 
     private static HaproxyTiming haproxy(ConfigNode node) {
         Duration inter = node.duration("inter", Duration.ofMillis(500), Duration.ofMillis(10));
+        // A fifth of inter by default: a line in transition or DOWN is checked often, so HAProxy acts (and
+        // healthgate sees it act) soon after a flip, while a line in steady state is checked every inter.
+        Duration quick = inter.dividedBy(5).compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10)
+                : inter.dividedBy(5);
+        Duration fastinter = atMostInter(node, "fastinter", quick, inter);
+        Duration downinter = atMostInter(node, "downinter", quick, inter);
         int fall = node.integer("fall", 2, 1, 100);
         int rise = node.integer("rise", 2, 1, 100);
         int retries = node.integer("retries", 3, 0, 100);
@@ -99,7 +105,16 @@ public final class ConfigLoader {
             }
         }
         node.requireNoUnknownKeys();
-        return new HaproxyTiming(inter, fall, rise, retries, bind, backend, nodes);
+        return new HaproxyTiming(inter, fastinter, downinter, fall, rise, retries, bind, backend, nodes);
+    }
+
+    private static Duration atMostInter(ConfigNode node, String key, Duration fallback, Duration inter) {
+        Duration d = node.duration(key, fallback, Duration.ofMillis(10));
+        if (d.compareTo(inter) > 0) {
+            throw ConfigException.at(node.pathOf(key), Durations.haproxy(d), "must not be longer than haproxy.inter ("
+                    + Durations.haproxy(inter) + "): healthgate's timed waits count in inters");
+        }
+        return d;
     }
 
     private static List<AppConfig> apps(ConfigNode root, HaproxyTiming haproxy) {

@@ -7,6 +7,9 @@ import java.util.List;
  * HAProxy's health-check timing, shared by the rendered template and by the waits of the cycle.
  *
  * @param inter   time between two checks ({@code inter})
+ * @param fastinter time between two checks while a line changes state ({@code fastinter}: after the
+ *                first failed check of an UP line, the first good one of a DOWN line); at most {@code inter}
+ * @param downinter time between two checks of a DOWN line ({@code downinter}); at most {@code inter}
  * @param fall    consecutive failed checks before HAProxy marks a server DOWN
  * @param rise    consecutive good checks before HAProxy marks a server UP
  * @param retries HAProxy's {@code retries} (template only)
@@ -15,19 +18,22 @@ import java.util.List;
  * @param nodes   the load balancer nodes (HAProxy's {@code node} names) that must all be seen to act;
  *                empty: every node seen checking
  */
-public record HaproxyTiming(Duration inter, int fall, int rise, int retries, String bind, String backend,
-        List<String> nodes) {
+public record HaproxyTiming(Duration inter, Duration fastinter, Duration downinter, int fall, int rise, int retries,
+        String bind, String backend, List<String> nodes) {
 
     public HaproxyTiming {
         nodes = List.copyOf(nodes);
     }
 
-    /** The longest HAProxy may need to see a closed gate: {@code fall} failed checks plus one interval. */
+    /**
+     * The longest HAProxy may need to see a closed gate: {@code fall} failed checks plus one interval
+     * (an upper bound: with {@code fastinter} below {@code inter} HAProxy is quicker).
+     */
     public Duration outAfter() {
         return inter.multipliedBy(fall + 1L);
     }
 
-    /** The longest HAProxy may need to see an opened gate: {@code rise} good checks plus one interval. */
+    /** The longest HAProxy may need to see an opened gate: {@code rise} good checks plus one interval (a bound). */
     public Duration inAfter() {
         return inter.multipliedBy(rise + 1L);
     }

@@ -65,6 +65,8 @@ public final class HaproxyConfigRenderer {
         m.put("backend", h.backend());
         m.put("retries", h.retries());
         m.put("inter", Durations.haproxy(h.inter()));
+        m.put("fastinter", Durations.haproxy(h.fastinter()));
+        m.put("downinter", Durations.haproxy(h.downinter()));
         m.put("fall", h.fall());
         m.put("rise", h.rise());
         m.put("httpCheck", httpCheck);

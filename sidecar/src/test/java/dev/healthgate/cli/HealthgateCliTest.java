@@ -60,7 +60,7 @@ class HealthgateCliTest {
         Files.writeString(yml, dev.healthgate.config.ConfigLoaderTest.VALID);
         assertThat(run("haproxy-config", "--config", yml.toString())).isEqualTo(ExitCode.OK);
         assertThat(out.toString())
-                .contains("default-server inter 500ms fall 2 rise 3")
+                .contains("default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 3")
                 .contains("server web1 10.0.0.5:8001 cookie web1 check port 9001\n")
                 .contains("server web1-bkp 10.0.0.5:8001 cookie web1 check port 9101 backup\n")
                 .contains("server web2 127.0.0.1:8002 cookie web2 check port 9002\n")

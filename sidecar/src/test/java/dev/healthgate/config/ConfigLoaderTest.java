@@ -44,6 +44,8 @@ public class ConfigLoaderTest {
         assertThat(c.control().url()).isEqualTo("http://127.0.0.1:9901");
         assertThat(c.haproxy().outAfter()).as("fall x inter + inter").isEqualTo(Duration.ofMillis(1500));
         assertThat(c.haproxy().inAfter()).as("rise x inter + inter").isEqualTo(Duration.ofMillis(2000));
+        assertThat(c.haproxy().fastinter()).as("fastinter defaults to inter / 5").isEqualTo(Duration.ofMillis(100));
+        assertThat(c.haproxy().downinter()).as("downinter defaults to inter / 5").isEqualTo(Duration.ofMillis(100));
         AppConfig web1 = c.app("web1").orElseThrow();
         assertThat(web1.restart().exec()).containsExactly("systemctl", "restart", "web1");
         assertThat(web1.ready().isHttp()).isTrue();
@@ -107,6 +109,13 @@ public class ConfigLoaderTest {
         void aDurationWithoutUnit() {
             assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("inter: 500ms", "inter: 500")))
                     .hasMessage("haproxy.inter = 500: not a duration (use e.g. 500ms, 2s, 1m)");
+        }
+
+        @Test
+        void aFastinterLongerThanInter() {
+            assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("inter: 500ms", "inter: 500ms\n  fastinter: 2s")))
+                    .hasMessage("haproxy.fastinter = 2s: must not be longer than haproxy.inter (500ms): "
+                            + "healthgate's timed waits count in inters");
         }
 
         @Test

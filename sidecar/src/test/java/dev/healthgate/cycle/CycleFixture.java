@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
  */
 abstract class CycleFixture {
 
-    static final HaproxyTiming FAST = new HaproxyTiming(Duration.ofMillis(20), 2, 2, 0, "127.0.0.1:1", "app",
-            List.of());
+    static final HaproxyTiming FAST = new HaproxyTiming(Duration.ofMillis(20), Duration.ofMillis(20),
+            Duration.ofMillis(20), 2, 2, 0, "127.0.0.1:1", "app", List.of());
 
     Vertx vertx;
     NetServer app;
