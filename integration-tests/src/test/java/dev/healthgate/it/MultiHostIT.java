@@ -146,12 +146,14 @@ class MultiHostIT {
         }
         Path statsSocket = shortSocketPath();
         Path haproxyConfig = renderHaproxyConfig(all, statsSocket);
+        // The load balancer runs before healthgate starts, as it does when a fleet is rolled: a restore
+        // on start waits only a few checks for HAProxy to see the opened line.
+        Haproxy haproxy = Haproxy.start(haproxyConfig, FRONTEND_PORT, dirs.logs());
+        toClose.add(haproxy);
         for (AppHost host : hosts) {
             toClose.add(host::stopHealthgate);
             host.startHealthgate();
         }
-        Haproxy haproxy = Haproxy.start(haproxyConfig, FRONTEND_PORT, dirs.logs());
-        toClose.add(haproxy);
         for (AppHost host : hosts) {
             host.awaitAllInRotation();
         }
