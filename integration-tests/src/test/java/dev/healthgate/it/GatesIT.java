@@ -26,7 +26,7 @@ class GatesIT {
     private static final Duration CYCLE_BOUND = Duration.ofSeconds(120);
     /** Until a started curl has the cycle running. */
     private static final Duration START_BOUND = Duration.ofSeconds(30);
-    /** The agent gate's restore is timed (rise x inter + inter), then HAProxy balances again. */
+    /** Until HAProxy balances again after a restore (a timed one waits rise x inter + inter). */
     private static final Duration BACK_IN_ROTATION = Duration.ofSeconds(20);
     private static final Duration STICKY_GRACE = Duration.ofSeconds(1);
     /**

@@ -11,6 +11,7 @@ import dev.healthgate.ready.ReadinessProbe;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
+import java.util.Set;
 
 /**
  * The {@code agent} gate: healthgate answers HAProxy's agent check on the status port with one line:
@@ -19,7 +20,7 @@ import io.vertx.core.net.NetSocket;
  * app is unhealthy. One server line. Needs no privileges.
  *
  * <p>Agent checks carry no node name or session count: a node is known by its address, and a drain is
- * observed when every node has read {@code drain} (or {@code maint}).
+ * observed when every node has read {@code drain} (or {@code maint}); see {@link AgentWatch}.
  */
 public final class AgentGate extends FlagGate {
 
@@ -35,7 +36,36 @@ public final class AgentGate extends FlagGate {
         this.app = app;
         this.view = view;
         this.probe = probe;
-        this.watch = new ObservedWatch(vertx, view, app, timing, new ObservedWatch.Observability(true, false, false));
+        this.watch = new AgentWatch(
+                new ObservedWatch(vertx, view, app, timing, new ObservedWatch.Observability(true, false, true)),
+                new ObservedWatch(vertx, view, app, timing, new ObservedWatch.Observability(true, false, false)));
+    }
+
+    /**
+     * Drains are observed (every node has read {@code drain} or {@code maint}); agent checks carry no
+     * session count, so idleness is left to the cycle's connection count. A restore is observed when the
+     * line went through {@code maint}: HAProxy stops a MAINT line's health checks, and an agent's
+     * {@code ready} ends MAINT with the line UP at once ("start OK but check immediately"), so the
+     * line is back the moment every node has read {@code up ready}. After a drain alone HAProxy's own
+     * checks of the app kept running and may have marked it DOWN, which no agent answer shows:
+     * then the restore waits by the clock.
+     */
+    private record AgentWatch(Watch throughMaint, Watch drainOnly) implements Watch {
+
+        @Override
+        public Future<String> awaitOut(Line line, long since) {
+            return throughMaint.awaitOut(line, since);
+        }
+
+        @Override
+        public Future<String> awaitIdle(long since) {
+            return throughMaint.awaitIdle(since);
+        }
+
+        @Override
+        public Future<String> awaitIn(Set<Line> lines, long since) {
+            return (lines.contains(Line.BACKUP) ? throughMaint : drainOnly).awaitIn(lines, since);
+        }
     }
 
     @Override
