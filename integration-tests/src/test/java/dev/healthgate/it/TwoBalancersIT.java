@@ -33,6 +33,7 @@ class TwoBalancersIT {
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @SuppressWarnings("try") // lb2 is closed inside its try block on purpose
     @DisplayName("a drain completes only once both report the line out; with one stopped, the next drain fails naming it and leaves the app FAILED with its gates closed")
     void drainWaitsForBothBalancersAndNamesTheSilentOne() throws IOException {
         NetNs.requireOwnNamespace();
@@ -59,7 +60,7 @@ class TwoBalancersIT {
                         .as("the restore waited until both load balancers reported web1 in: %s", restored)
                         .startsWith("observed lb1, lb2 in after ");
 
-                lb2.close();
+                lb2.close(); // stopped early on purpose: lb1 alone must now make the drain fail
                 drainFailsNamingTheSilentBalancer(healthgate, lb1);
             }
         }
