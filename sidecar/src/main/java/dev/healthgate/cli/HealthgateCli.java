@@ -38,7 +38,8 @@ public final class HealthgateCli implements Runnable {
 
     /** Runs one command line and returns its exit code; every error is mapped to a code in this one place. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).banner(false).start()) {
+        try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).deduceCloudEnvironment(false)
+                .enableDefaultPropertySources(false).banner(false).start()) {
             CommandLine cmd = new CommandLine(HealthgateCli.class, new MicronautFactory(context));
             cmd.setOut(out);
             cmd.setErr(err);
