@@ -36,4 +36,16 @@ class ConnectionCounterTest {
         assertThat(counter.established(8001)).as("one IPv4 and one IPv6 request in flight").isEqualTo(2);
         assertThat(counter.established(8002)).isZero();
     }
+
+    @Test
+    @DisplayName("a short or malformed row counts as nothing rather than failing the count")
+    void malformedRowsAreNotCounted() {
+        assertThat(ConnectionCounter.matches("", 8001)).isFalse();
+        assertThat(ConnectionCounter.matches("   0: 0100007F:1F41", 8001)).isFalse();
+        assertThat(ConnectionCounter.matches("   0: 0100007F:ZZZZ 0100007F:D2F0 01 0", 8001)).isFalse();
+        assertThat(ConnectionCounter.matches("   0: 0100007F: 0100007F:D2F0 01 0", 8001)).isFalse();
+        assertThat(ConnectionCounter.matches("   0: 0100007F:1F41 0100007F:D2F0 011 0", 8001))
+                .as("state 011 is not 01").isFalse();
+        assertThat(ConnectionCounter.matches("   0: 0100007F:1F41 0100007F:D2F0 01", 8001)).isTrue();
+    }
 }
