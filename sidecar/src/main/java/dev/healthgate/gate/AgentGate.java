@@ -6,6 +6,7 @@ import dev.healthgate.config.HaproxyTiming;
 import dev.healthgate.observe.HaproxyView;
 import dev.healthgate.observe.ObservedWatch;
 import dev.healthgate.observe.Report;
+import dev.healthgate.observe.TimedWatch;
 import dev.healthgate.observe.Watch;
 import dev.healthgate.ready.ReadinessProbe;
 import io.vertx.core.Future;
@@ -38,7 +39,7 @@ public final class AgentGate extends FlagGate {
         this.probe = probe;
         this.watch = new AgentWatch(
                 new ObservedWatch(vertx, view, app, timing, new ObservedWatch.Observability(true, false, true)),
-                new ObservedWatch(vertx, view, app, timing, new ObservedWatch.Observability(true, false, false)));
+                new TimedWatch(vertx, timing));
     }
 
     /**
@@ -50,21 +51,21 @@ public final class AgentGate extends FlagGate {
      * checks of the app kept running and may have marked it DOWN, which no agent answer shows:
      * then the restore waits by the clock.
      */
-    private record AgentWatch(Watch throughMaint, Watch drainOnly) implements Watch {
+    private record AgentWatch(Watch observed, TimedWatch clock) implements Watch {
 
         @Override
         public Future<String> awaitOut(Line line, long since) {
-            return throughMaint.awaitOut(line, since);
+            return observed.awaitOut(line, since);
         }
 
         @Override
         public Future<String> awaitIdle(long since) {
-            return throughMaint.awaitIdle(since);
+            return observed.awaitIdle(since);
         }
 
         @Override
         public Future<String> awaitIn(Set<Line> lines, long since) {
-            return (lines.contains(Line.BACKUP) ? throughMaint : drainOnly).awaitIn(lines, since);
+            return (lines.contains(Line.BACKUP) ? observed : clock).awaitIn(lines, since);
         }
     }
 

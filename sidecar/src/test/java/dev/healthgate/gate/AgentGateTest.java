@@ -71,7 +71,7 @@ class AgentGateTest {
         gate.close(Line.BACKUP);
         assertThat(agentCheck()).isEqualTo("maint");
 
-        Set<Line> opened = openBoth();
+        Set<Line> opened = open(Line.BACKUP, Line.MAIN);
         Future<String> back = gate.watch().awaitIn(opened, System.nanoTime());
         assertThat(back.isComplete()).as("back in before HAProxy read anything").isFalse();
         assertThat(agentCheck()).isEqualTo("up ready 100%");
@@ -82,15 +82,12 @@ class AgentGateTest {
     @Test
     @DisplayName("after a drain alone, a restore waits by the clock: HAProxy's own checks of the app kept running")
     void restoreAfterDrainAloneIsTimed() throws Exception {
-        openBoth();
+        open(Line.BACKUP, Line.MAIN);
         gate.close(Line.MAIN);
         assertThat(agentCheck()).isEqualTo("drain");
 
         long since = System.nanoTime();
-        Set<Line> opened = EnumSet.noneOf(Line.class);
-        if (gate.open(Line.MAIN)) {
-            opened.add(Line.MAIN);
-        }
+        Set<Line> opened = open(Line.MAIN);
         Future<String> back = gate.watch().awaitIn(opened, since);
         assertThat(agentCheck()).isEqualTo("up ready 100%");
 
@@ -98,9 +95,10 @@ class AgentGateTest {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since)).isGreaterThanOrEqualTo(3000);
     }
 
-    private Set<Line> openBoth() {
+    /** Opens the lines in order, as the cycle does, and returns those that were closed. */
+    private Set<Line> open(Line... lines) {
         Set<Line> opened = EnumSet.noneOf(Line.class);
-        for (Line line : List.of(Line.BACKUP, Line.MAIN)) {
+        for (Line line : lines) {
             if (gate.open(line)) {
                 opened.add(line);
             }
