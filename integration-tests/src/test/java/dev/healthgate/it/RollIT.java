@@ -93,6 +93,6 @@ class RollIT {
         JsonObject web3 = healthgate.get("/v1/apps/web3").json();
         assertThat(web3.getString("state")).isEqualTo("IN_ROTATION");
         assertThat(web3.getJsonObject("lastCycle").getString("action")).as("web3's last cycle is still its start-up restore")
-                .isEqualTo("restore");
+                .isEqualTo("restore-on-start");
     }
 }

@@ -1,5 +1,6 @@
 package dev.healthgate.it;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,8 @@ public final class TwoAppScenario implements AutoCloseable {
     private Healthgate healthgate;
     private Haproxy haproxy;
     private LoadGenerator load;
+    /** HAProxy's config while {@link #startWithoutHaproxy} has left HAProxy for later. */
+    private Path haproxyConfigLater;
 
     public TwoAppScenario(TestDirs dirs) {
         this.dirs = dirs;
@@ -49,6 +52,41 @@ public final class TwoAppScenario implements AutoCloseable {
      * serve requests through HAProxy. {@code customize} may change web1 and web2 first.
      */
     public TwoAppScenario start(Consumer<HealthgateConfig.App> customizeWeb1, Consumer<HealthgateConfig.App> customizeWeb2) {
+        Path haproxyConfig = startHealthgate(customizeWeb1, customizeWeb2);
+        // healthgate may watch HAProxy's checks while it restores the apps: HAProxy runs from here on
+        haproxy = Haproxy.start(haproxyConfig, FRONTEND_PORT, dirs.logs());
+        healthgate.awaitAllInRotation();
+        awaitBothServeThroughHaproxy();
+        return this;
+    }
+
+    public TwoAppScenario start() {
+        return start(app -> { }, app -> { });
+    }
+
+    /**
+     * Starts the apps and healthgate only, as when a whole site boots and HAProxy comes up later;
+     * {@link #startHaproxy} starts it. {@code customize} may change web1 and web2 first.
+     */
+    public TwoAppScenario startWithoutHaproxy(Consumer<HealthgateConfig.App> customizeWeb1,
+            Consumer<HealthgateConfig.App> customizeWeb2) {
+        haproxyConfigLater = startHealthgate(customizeWeb1, customizeWeb2);
+        return this;
+    }
+
+    /** After {@link #startWithoutHaproxy}: starts HAProxy and waits until both apps serve through it. */
+    public TwoAppScenario startHaproxy() {
+        if (haproxyConfigLater == null || haproxy != null) {
+            throw new IllegalStateException("startHaproxy() follows startWithoutHaproxy(), once");
+        }
+        haproxy = Haproxy.start(haproxyConfigLater, FRONTEND_PORT, dirs.logs());
+        awaitBothServeThroughHaproxy();
+        return this;
+    }
+
+    /** Starts the apps and healthgate; returns HAProxy's config, rendered by healthgate. */
+    private Path startHealthgate(Consumer<HealthgateConfig.App> customizeWeb1,
+            Consumer<HealthgateConfig.App> customizeWeb2) {
         NetNs.requireOwnNamespace();
         Iptables.removeHealthgateRules();
         HealthgateConfig.App web1 = web1();
@@ -60,17 +98,9 @@ public final class TwoAppScenario implements AutoCloseable {
         apps.start("web1", 8001);
         apps.start("web2", 8002);
         healthgate = new Healthgate(dirs, config);
-        var haproxyConfig = healthgate.renderHaproxyConfig();
+        Path haproxyConfig = healthgate.renderHaproxyConfig();
         healthgate.start();
-        // healthgate may watch HAProxy's checks while it restores the apps: HAProxy runs from here on
-        haproxy = Haproxy.start(haproxyConfig, FRONTEND_PORT, dirs.logs());
-        healthgate.awaitAllInRotation();
-        awaitBothServeThroughHaproxy();
-        return this;
-    }
-
-    public TwoAppScenario start() {
-        return start(app -> { }, app -> { });
+        return haproxyConfig;
     }
 
     public Healthgate healthgate() {

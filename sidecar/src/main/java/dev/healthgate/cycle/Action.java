@@ -14,14 +14,21 @@ public enum Action {
      * Not an operator's action: a supervised app died on its own. Close its gates at once (there is
      * nothing left to drain), start it again, wait until it is ready, restore.
      */
-    RECOVER;
+    RECOVER,
+    /**
+     * Not an operator's action: healthgate has just started (restore-on-start). Wait until the app is
+     * ready, then restore it as RESTORE does, except that a HAProxy node that has never checked the app
+     * (not running yet, as when a whole site boots) is not waited for past the bound: the gates stay
+     * open for its first check, and the result says what was not confirmed.
+     */
+    RESTORE_ON_START;
 
-    /** Whether an operator may ask for it (RECOVER is healthgate's own answer to a supervised app's death). */
+    /** Whether an operator may ask for it (RECOVER and RESTORE_ON_START are healthgate's own). */
     public boolean requestable() {
-        return this != RECOVER;
+        return this == DRAIN || this == RESTORE || this == RESTART;
     }
 
     public String key() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

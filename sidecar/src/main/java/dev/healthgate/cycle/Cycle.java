@@ -107,8 +107,9 @@ public final class Cycle {
                     return followed.note() != null ? followed.note() : app.restartStrategy().describe();
                 })));
             }
-            if (action == Action.RESTART || action == Action.RESTORE || action == Action.RECOVER) {
-                CycleState readyState = action == Action.RESTORE ? CycleState.RESTORING : CycleState.RESTARTING;
+            if (action != Action.DRAIN) {
+                boolean restores = action == Action.RESTORE || action == Action.RESTORE_ON_START;
+                CycleState readyState = restores ? CycleState.RESTORING : CycleState.RESTARTING;
                 // the wait ends at once when the process the restart started exits
                 steps.add(new Step("ready", readyState, () -> ReadyWait.await(vertx, app.probe(),
                         config.ready().timeout(),
@@ -169,8 +170,9 @@ public final class Cycle {
                     }
                 }
                 return opened;
-            }).compose(opened -> app.gate().watch().awaitIn(opened, since))
-                    .compose(note -> blocking(() -> {
+            }).compose(opened -> action == Action.RESTORE_ON_START
+                    ? app.gate().watch().awaitInAtStart(opened, since)
+                    : app.gate().watch().awaitIn(opened, since)).compose(note -> blocking(() -> {
                         app.gate().settle();
                         return note;
                     }));

@@ -177,7 +177,7 @@ public final class Daemon {
             if (app.config().restoreOnStart() && app.state() != CycleState.IN_ROTATION) {
                 LOG.info("{}: restore-on-start: waiting until it is ready, then putting it into rotation",
                         app.name());
-                fleet.act(app, Action.RESTORE, CycleListener.NONE);
+                fleet.act(app, Action.RESTORE_ON_START, CycleListener.NONE);
             }
         }
     }

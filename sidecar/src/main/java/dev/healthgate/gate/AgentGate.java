@@ -67,6 +67,11 @@ public final class AgentGate extends FlagGate {
         public Future<String> awaitIn(Set<Line> lines, long since) {
             return (lines.contains(Line.BACKUP) ? observed : clock).awaitIn(lines, since);
         }
+
+        @Override
+        public Future<String> awaitInAtStart(Set<Line> lines, long since) {
+            return lines.contains(Line.BACKUP) ? observed.awaitInAtStart(lines, since) : clock.awaitIn(lines, since);
+        }
     }
 
     @Override

@@ -126,6 +126,11 @@ public final class HaproxyView {
         return t == null ? null : t.last;
     }
 
+    /** Whether a node has reported on any of an app's lines since healthgate started. */
+    public synchronized boolean heardFrom(String app, String node) {
+        return tracks.getOrDefault(app, Map.of()).values().stream().anyMatch(byNode -> byNode.containsKey(node));
+    }
+
     /** Whether any node reported on this line since {@code since}. */
     public synchronized boolean anyReportSince(String app, Line line, long since) {
         return tracks.getOrDefault(app, Map.of()).getOrDefault(line, Map.of()).values().stream()

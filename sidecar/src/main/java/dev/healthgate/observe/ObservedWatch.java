@@ -9,9 +9,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Waits on what HAProxy reports in its checks ({@link HaproxyView}) instead of sleeping: done as soon
@@ -20,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ObservedWatch implements Watch {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ObservedWatch.class);
     private static final long POLL_MS = 10;
 
     private final Vertx vertx;
@@ -58,6 +64,21 @@ public final class ObservedWatch implements Watch {
         return app.gate().hasBackupLine() ? List.of(Line.MAIN, Line.BACKUP) : List.of(Line.MAIN);
     }
 
+    /** What the bound passing with nodes still pending means. */
+    private enum Silence {
+        /** The wait fails: HAProxy did not act. */
+        FAIL,
+        /** The wait ends with a note: the app's own graceful stop finishes what is left; say so, don't hide it. */
+        NOTE,
+        /** Nodes that have never checked the app are not waited for; any other pending node fails the wait. */
+        SPARE_UNHEARD
+    }
+
+    /** One wait: on which lines, for what, since when (System.nanoTime), until when, and what silence means. */
+    private record Wait(List<Line> lines, Goal goal, long since, long deadline, Duration bound, Silence silence,
+            String word) {
+    }
+
     @Override
     public Future<String> awaitOut(Line line, long since) {
         if (!can.out()) {
@@ -66,7 +87,8 @@ public final class ObservedWatch implements Watch {
         Goal goal = line == Line.MAIN ? Goal.OUT : Goal.DOWN;
         // One inter of slack past the clock's own bound before calling a node silent.
         Duration bound = timing.outAfter().plus(timing.inter());
-        return await(List.of(serverLine(line)), goal, since, bound, true, "out");
+        return await(new Wait(List.of(serverLine(line)), goal, since, since + bound.toNanos(), bound, Silence.FAIL,
+                "out"));
     }
 
     @Override
@@ -75,56 +97,104 @@ public final class ObservedWatch implements Watch {
             return Future.succeededFuture(null);
         }
         // Reports since `since` count, but the bound runs from now: drain-timeout is this wait's own.
-        Promise<String> done = Promise.promise();
-        poll(done, serverLines(), Goal.IDLE, since, System.nanoTime() + app.drainTimeout().toNanos(),
-                app.drainTimeout(), false, "idle");
-        return done.future();
+        return await(new Wait(serverLines(), Goal.IDLE, since, System.nanoTime() + app.drainTimeout().toNanos(),
+                app.drainTimeout(), Silence.NOTE, "idle"));
     }
 
     @Override
     public Future<String> awaitIn(Set<Line> lines, long since) {
+        return awaitIn(lines, since, Silence.FAIL);
+    }
+
+    @Override
+    public Future<String> awaitInAtStart(Set<Line> lines, long since) {
+        return awaitIn(lines, since, Silence.SPARE_UNHEARD);
+    }
+
+    private Future<String> awaitIn(Set<Line> lines, long since, Silence silence) {
         if (!can.in() || lines.isEmpty()) {
             return clock.awaitIn(lines, since);
         }
         Duration bound = timing.inAfter().plus(timing.inter());
         List<Line> opened = lines.stream().map(this::serverLine).distinct().sorted().toList();
-        return await(opened, Goal.IN, since, bound, true, "in");
+        return await(new Wait(opened, Goal.IN, since, since + bound.toNanos(), bound, silence, "in"));
     }
 
-    private Future<String> await(List<Line> lines, Goal goal, long since, Duration bound, boolean strict,
-            String word) {
+    private Future<String> await(Wait wait) {
         Promise<String> done = Promise.promise();
-        poll(done, lines, goal, since, since + bound.toNanos(), bound, strict, word);
+        poll(done, wait);
         return done.future();
     }
 
-    private void poll(Promise<String> done, List<Line> lines, Goal goal, long since, long deadline, Duration bound,
-            boolean strict, String word) {
+    private void poll(Promise<String> done, Wait w) {
         long now = System.nanoTime();
         Set<String> nodes = view.nodes(app.name(), now);
-        List<String> waiting = new ArrayList<>();
-        for (Line line : lines) {
-            if (nodes.isEmpty()) {
-                waiting.add(line.key() + " (no HAProxy node seen yet)");
-            }
-            for (String node : view.pending(app.name(), line, goal, since, nodes)) {
-                waiting.add(describe(line, node));
+        Map<Line, Set<String>> pending = new EnumMap<>(Line.class);
+        for (Line line : w.lines()) {
+            Set<String> late = view.pending(app.name(), line, w.goal(), w.since(), nodes);
+            if (!late.isEmpty()) {
+                pending.put(line, late);
             }
         }
-        if (waiting.isEmpty()) {
+        if (!nodes.isEmpty() && pending.isEmpty()) {
             // An idle wait accepts reports from before it began, so a time since `since` would mislead.
-            done.complete("observed " + String.join(", ", nodes) + " " + word + (goal == Goal.IDLE ? ""
-                    : " after " + TimeUnit.NANOSECONDS.toMillis(now - since) + " ms"));
-        } else if (now >= deadline) {
-            String why = silence(lines, since, bound, word, waiting);
-            if (strict) {
-                done.fail(why);
-            } else {
-                done.complete(why); // the app's graceful stop finishes what is left; say so, don't hide it
-            }
-        } else {
-            vertx.setTimer(POLL_MS, t -> poll(done, lines, goal, since, deadline, bound, strict, word));
+            done.complete("observed " + String.join(", ", nodes) + " " + w.word() + (w.goal() == Goal.IDLE ? ""
+                    : " after " + TimeUnit.NANOSECONDS.toMillis(now - w.since()) + " ms"));
+            return;
         }
+        if (now < w.deadline()) {
+            vertx.setTimer(POLL_MS, t -> poll(done, w));
+            return;
+        }
+        if (w.silence() == Silence.SPARE_UNHEARD) {
+            Set<String> unheard = new TreeSet<>();
+            for (Set<String> late : pending.values()) {
+                late.stream().filter(node -> !view.heardFrom(app.name(), node)).forEach(unheard::add);
+                late.removeAll(unheard);
+            }
+            pending.values().removeIf(Set::isEmpty);
+            if (pending.isEmpty()) {
+                String note = unconfirmed(nodes, unheard, w);
+                LOG.warn("{}: {}", app.name(), note);
+                done.complete(note);
+                return;
+            }
+        }
+        String why = silence(w, waiting(nodes, pending, w.lines()));
+        if (w.silence() == Silence.NOTE) {
+            done.complete(why);
+        } else {
+            done.fail(why);
+        }
+    }
+
+    /** The pending nodes, each with its last report; or, before any node was seen, each line. */
+    private List<String> waiting(Set<String> nodes, Map<Line, Set<String>> pending, List<Line> lines) {
+        List<String> waiting = new ArrayList<>();
+        if (nodes.isEmpty()) {
+            lines.forEach(line -> waiting.add(line.key() + " (no HAProxy node seen yet)"));
+        }
+        pending.forEach((line, late) -> late.forEach(node -> waiting.add(describe(line, node))));
+        return waiting;
+    }
+
+    private String unconfirmed(Set<String> nodes, Set<String> unheard, Wait w) {
+        String since = " since healthgate started (waited " + w.bound().toMillis() + " ms); the gates stay open, "
+                + "so HAProxy's first check finds " + app.name() + " up";
+        if (unheard.isEmpty()) {
+            return "not confirmed: no HAProxy node has checked " + app.name() + "'s status port " + statusPorts()
+                    + since;
+        }
+        Set<String> heard = new TreeSet<>(nodes);
+        heard.removeAll(unheard);
+        String notChecked = "not confirmed by " + String.join(", ", unheard) + ": not one check of " + app.name()
+                + since;
+        return heard.isEmpty() ? notChecked
+                : "observed " + String.join(", ", heard) + " " + w.word() + "; " + notChecked;
+    }
+
+    private String statusPorts() {
+        return app.statusPort() + (app.gate().hasBackupLine() ? "/" + app.backupStatusPort() : "");
     }
 
     private String describe(Line line, String node) {
@@ -137,15 +207,14 @@ public final class ObservedWatch implements Watch {
                 + (r.scur() >= 0 ? ", scur " + r.scur() : "") + ", " + age + " ms ago)";
     }
 
-    private String silence(List<Line> lines, long since, Duration bound, String word, List<String> waiting) {
-        boolean heard = lines.stream().anyMatch(l -> view.anyReportSince(app.name(), l, since));
+    private String silence(Wait w, List<String> waiting) {
+        boolean heard = w.lines().stream().anyMatch(l -> view.anyReportSince(app.name(), l, w.since()));
         if (!heard) {
-            return "HAProxy never checked " + app.name() + "'s status port within " + bound.toMillis()
+            return "HAProxy never checked " + app.name() + "'s status port within " + w.bound().toMillis()
                     + " ms: is the config from `healthgate haproxy-config` deployed (checks on port "
-                    + app.statusPort() + (app.gate().hasBackupLine() ? "/" + app.backupStatusPort() : "")
-                    + ", http-check send-state)?";
+                    + statusPorts() + ", http-check send-state)?";
         }
-        return "HAProxy did not report " + app.name() + " " + word + " within " + bound.toMillis()
+        return "HAProxy did not report " + app.name() + " " + w.word() + " within " + w.bound().toMillis()
                 + " ms; waiting on: " + String.join("; ", waiting);
     }
 }
