@@ -34,7 +34,7 @@ hg_install_deps() {
   [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 
   if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "deps: all present (haproxy iptables iproute2 python3 curl fontconfig fonts-dejavu-core javac)"
+    echo "deps: all present (haproxy iptables iproute2 python3 curl fontconfig fonts-dejavu-core javac)" >&2
     return 0
   fi
   if [[ $EUID -ne 0 ]]; then
@@ -48,7 +48,8 @@ hg_install_deps() {
       "${missing[*]}" >&2
     exit 2
   fi
-  echo "deps: installing: ${missing[*]}"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  # progress on stderr: stdout is the calling script's results (scripts/bench's table)
+  echo "deps: installing: ${missing[*]}" >&2
+  apt-get update >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
 }

@@ -106,15 +106,20 @@ class AgentGateTest {
         return opened;
     }
 
-    /** One agent check as HAProxy makes it: connect, read the line the agent sends, until it closes. */
+    /**
+     * One agent check as HAProxy makes it: connect, read the line the agent sends, until it closes. Connects
+     * from a Vert.x context, so that the socket's handlers are set on its event loop before anything is read
+     * (from the test's thread, the agent's line and close could arrive before them and be lost).
+     */
     private String agentCheck() throws Exception {
         Promise<String> line = Promise.promise();
-        vertx.createNetClient().connect(statusPort, "127.0.0.1").onFailure(line::fail).onSuccess(socket -> {
-            Buffer got = Buffer.buffer();
-            socket.handler(got::appendBuffer);
-            socket.endHandler(v -> line.tryComplete(got.toString().strip()));
-            socket.exceptionHandler(line::tryFail);
-        });
+        vertx.runOnContext(v -> vertx.createNetClient().connect(statusPort, "127.0.0.1").onFailure(line::fail)
+                .onSuccess(socket -> {
+                    Buffer got = Buffer.buffer();
+                    socket.handler(got::appendBuffer);
+                    socket.endHandler(end -> line.tryComplete(got.toString().strip()));
+                    socket.exceptionHandler(line::tryFail);
+                }));
         return await(line.future());
     }
 
