@@ -34,6 +34,7 @@ public final class WrappedAppsScenario implements AutoCloseable {
     private final Map<String, ManagedProcess> ownProcesses = new LinkedHashMap<>();
     private Healthgate healthgate;
     private Haproxy haproxy;
+    private Path haproxyConfig;
     private LoadGenerator load;
     private List<String> runAs = List.of();
 
@@ -138,7 +139,7 @@ public final class WrappedAppsScenario implements AutoCloseable {
         HealthgateConfig config = new HealthgateConfig();
         apps.forEach(config::app);
         healthgate = new Healthgate(dirs, config);
-        Path haproxyConfig = healthgate.renderHaproxyConfig();
+        haproxyConfig = healthgate.renderHaproxyConfig();
         if (runAs.isEmpty()) {
             healthgate.start();
         } else {
@@ -179,6 +180,17 @@ public final class WrappedAppsScenario implements AutoCloseable {
 
     public Haproxy haproxy() {
         return haproxy;
+    }
+
+    /** Stops HAProxy: the load balancer is down. {@link #startHaproxyAgain} brings it back. */
+    public void stopHaproxy() {
+        haproxy.close();
+    }
+
+    /** Starts HAProxy again on the same config (logging to haproxy-again.log) and waits until every app serves through it. */
+    public void startHaproxyAgain() {
+        haproxy = Haproxy.start("haproxy-again", haproxyConfig, FRONTEND_PORT, dirs.logs());
+        awaitAllServeThroughHaproxy();
     }
 
     /** Starts the load: {@code users} users (half sticky) at {@code rate} requests/s, at most 2 minutes. */

@@ -12,20 +12,29 @@ public enum Action {
     RESTART,
     /**
      * Not an operator's action: a supervised app died on its own. Close its gates at once (there is
-     * nothing left to drain), start it again, wait until it is ready, restore.
+     * nothing left to drain), start it again, wait until it is ready, restore (unattended, see
+     * {@link #unattended()}).
      */
     RECOVER,
     /**
      * Not an operator's action: healthgate has just started (restore-on-start). Wait until the app is
-     * ready, then restore it as RESTORE does, except that a HAProxy node that has never checked the app
-     * (not running yet, as when a whole site boots) is not waited for past the bound: the gates stay
-     * open for its first check, and the result says what was not confirmed.
+     * ready, then restore it (unattended, see {@link #unattended()}).
      */
     RESTORE_ON_START;
 
     /** Whether an operator may ask for it (RECOVER and RESTORE_ON_START are healthgate's own). */
     public boolean requestable() {
         return this == DRAIN || this == RESTORE || this == RESTART;
+    }
+
+    /**
+     * Whether no operator waits on it: healthgate's own actions. Their restore does not wait past the
+     * bound for a HAProxy node that has not checked the app since the gates opened (HAProxy not running
+     * yet, or down while a supervised app crashed): the gates stay open for its next check, and the
+     * result says what was not confirmed. An operator's restore fails instead, and says which node.
+     */
+    public boolean unattended() {
+        return !requestable();
     }
 
     public String key() {

@@ -170,8 +170,8 @@ public final class Cycle {
                     }
                 }
                 return opened;
-            }).compose(opened -> action == Action.RESTORE_ON_START
-                    ? app.gate().watch().awaitInAtStart(opened, since)
+            }).compose(opened -> action.unattended()
+                    ? app.gate().watch().awaitInUnattended(opened, since)
                     : app.gate().watch().awaitIn(opened, since)).compose(note -> blocking(() -> {
                         app.gate().settle();
                         return note;

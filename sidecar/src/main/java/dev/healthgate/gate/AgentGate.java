@@ -69,8 +69,8 @@ public final class AgentGate extends FlagGate {
         }
 
         @Override
-        public Future<String> awaitInAtStart(Set<Line> lines, long since) {
-            return lines.contains(Line.BACKUP) ? observed.awaitInAtStart(lines, since) : clock.awaitIn(lines, since);
+        public Future<String> awaitInUnattended(Set<Line> lines, long since) {
+            return lines.contains(Line.BACKUP) ? observed.awaitInUnattended(lines, since) : clock.awaitIn(lines, since);
         }
     }
 

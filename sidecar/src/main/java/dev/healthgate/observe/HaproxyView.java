@@ -126,9 +126,10 @@ public final class HaproxyView {
         return t == null ? null : t.last;
     }
 
-    /** Whether a node has reported on any of an app's lines since healthgate started. */
-    public synchronized boolean heardFrom(String app, String node) {
-        return tracks.getOrDefault(app, Map.of()).values().stream().anyMatch(byNode -> byNode.containsKey(node));
+    /** Whether a node has reported on any of an app's lines since {@code since} (System.nanoTime). */
+    public synchronized boolean heardSince(String app, String node, long since) {
+        return tracks.getOrDefault(app, Map.of()).values().stream().map(byNode -> byNode.get(node))
+                .anyMatch(t -> t != null && t.last.receivedNanos() >= since);
     }
 
     /** Whether any node reported on this line since {@code since}. */

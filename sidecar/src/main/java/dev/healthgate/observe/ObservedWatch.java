@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +71,8 @@ public final class ObservedWatch implements Watch {
         FAIL,
         /** The wait ends with a note: the app's own graceful stop finishes what is left; say so, don't hide it. */
         NOTE,
-        /** Nodes that have never checked the app are not waited for; any other pending node fails the wait. */
-        SPARE_UNHEARD
+        /** Nodes that have not checked the app since the wait began are not waited for; any other fails it. */
+        SPARE_SILENT
     }
 
     /** One wait: on which lines, for what, since when (System.nanoTime), until when, and what silence means. */
@@ -107,8 +108,8 @@ public final class ObservedWatch implements Watch {
     }
 
     @Override
-    public Future<String> awaitInAtStart(Set<Line> lines, long since) {
-        return awaitIn(lines, since, Silence.SPARE_UNHEARD);
+    public Future<String> awaitInUnattended(Set<Line> lines, long since) {
+        return awaitIn(lines, since, Silence.SPARE_SILENT);
     }
 
     private Future<String> awaitIn(Set<Line> lines, long since, Silence silence) {
@@ -146,15 +147,15 @@ public final class ObservedWatch implements Watch {
             vertx.setTimer(POLL_MS, t -> poll(done, w));
             return;
         }
-        if (w.silence() == Silence.SPARE_UNHEARD) {
-            Set<String> unheard = new TreeSet<>();
+        if (w.silence() == Silence.SPARE_SILENT) {
+            Set<String> silent = new TreeSet<>();
             for (Set<String> late : pending.values()) {
-                late.stream().filter(node -> !view.heardFrom(app.name(), node)).forEach(unheard::add);
-                late.removeAll(unheard);
+                late.stream().filter(node -> !view.heardSince(app.name(), node, w.since())).forEach(silent::add);
+                late.removeAll(silent);
             }
             pending.values().removeIf(Set::isEmpty);
             if (pending.isEmpty()) {
-                String note = unconfirmed(nodes, unheard, w);
+                String note = unconfirmed(nodes, silent, w);
                 LOG.warn("{}: {}", app.name(), note);
                 done.complete(note);
                 return;
@@ -178,16 +179,16 @@ public final class ObservedWatch implements Watch {
         return waiting;
     }
 
-    private String unconfirmed(Set<String> nodes, Set<String> unheard, Wait w) {
-        String since = " since healthgate started (waited " + w.bound().toMillis() + " ms); the gates stay open, "
-                + "so HAProxy's first check finds " + app.name() + " up";
-        if (unheard.isEmpty()) {
+    private String unconfirmed(Set<String> nodes, Set<String> silent, Wait w) {
+        String since = " since the gates opened (waited " + w.bound().toMillis() + " ms); the gates stay open, "
+                + "so HAProxy's next check finds " + app.name() + " up";
+        if (silent.isEmpty()) {
             return "not confirmed: no HAProxy node has checked " + app.name() + "'s status port " + statusPorts()
                     + since;
         }
         Set<String> heard = new TreeSet<>(nodes);
-        heard.removeAll(unheard);
-        String notChecked = "not confirmed by " + String.join(", ", unheard) + ": not one check of " + app.name()
+        heard.removeAll(silent);
+        String notChecked = "not confirmed by " + String.join(", ", silent) + ": not one check of " + app.name()
                 + since;
         return heard.isEmpty() ? notChecked
                 : "observed " + String.join(", ", heard) + " " + w.word() + "; " + notChecked;
@@ -210,6 +211,13 @@ public final class ObservedWatch implements Watch {
     private String silence(Wait w, List<String> waiting) {
         boolean heard = w.lines().stream().anyMatch(l -> view.anyReportSince(app.name(), l, w.since()));
         if (!heard) {
+            Report latest = view.reports(app.name()).stream().max(Comparator.comparingLong(Report::receivedNanos))
+                    .orElse(null);
+            if (latest != null) { // it did check, earlier: it has stopped
+                return "HAProxy has not checked " + app.name() + "'s status port within " + w.bound().toMillis()
+                        + " ms (the last check came from " + latest.node() + " " + TimeUnit.NANOSECONDS.toMillis(
+                                System.nanoTime() - latest.receivedNanos()) + " ms ago): is HAProxy running?";
+            }
             return "HAProxy never checked " + app.name() + "'s status port within " + w.bound().toMillis()
                     + " ms: is the config from `healthgate haproxy-config` deployed (checks on port "
                     + statusPorts() + ", http-check send-state)?";

@@ -27,12 +27,15 @@ public interface Watch {
     Future<String> awaitIn(Set<Line> lines, long since);
 
     /**
-     * {@link #awaitIn} for the restore when healthgate starts: a node that has never checked the app since
-     * healthgate started (HAProxy not running yet, as when a whole site boots) is not waited for past the
-     * bound: the lines stay open, so its first check finds them up, and the note says what was not
-     * confirmed. Nodes that have checked must have the lines back, as in {@link #awaitIn}.
+     * {@link #awaitIn} for the restores healthgate makes on its own, with no operator waiting on them: when
+     * it starts (restore-on-start) and after a supervised app died (recover). A node that has not sent one
+     * check since {@code since} (HAProxy not running: not started yet as when a whole site boots, or down
+     * while the app crashed) is not waited for past the bound: the lines stay open, so its next check finds
+     * them up, and the note says what was not confirmed. Closing them would keep the app out of rotation
+     * once HAProxy is back, until someone restored it. Nodes that do check must have the lines back, as in
+     * {@link #awaitIn}.
      */
-    default Future<String> awaitInAtStart(Set<Line> lines, long since) {
+    default Future<String> awaitInUnattended(Set<Line> lines, long since) {
         return awaitIn(lines, since);
     }
 }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The restore's wait on HAProxy's checks, by the operator (every node must have the lines back) and when
- * healthgate starts (a node that has never checked the app, because HAProxy is not running yet, is not
- * waited for past the bound).
+ * The restore's wait on HAProxy's checks, by the operator (every node must have the lines back) and
+ * unattended, when healthgate starts or recovers a crashed app (a node that has not checked the app since
+ * the gates opened, because HAProxy is not running, is not waited for past the bound).
  */
 @DisplayName("Waiting on HAProxy to put an app back")
 class ObservedWatchTest {
@@ -48,9 +48,9 @@ class ObservedWatchTest {
 
         assertThatThrownBy(() -> await(watch.awaitIn(Set.of(Line.MAIN, Line.BACKUP), System.nanoTime())))
                 .hasMessageContaining("HAProxy never checked web1's status port within 400 ms");
-        String note = await(watch.awaitInAtStart(Set.of(Line.MAIN, Line.BACKUP), System.nanoTime()));
+        String note = await(watch.awaitInUnattended(Set.of(Line.MAIN, Line.BACKUP), System.nanoTime()));
         assertThat(note).isEqualTo("not confirmed: no HAProxy node has checked web1's status port 19001/19101 since "
-                + "healthgate started (waited 400 ms); the gates stay open, so HAProxy's first check finds web1 up");
+                + "the gates opened (waited 400 ms); the gates stay open, so HAProxy's next check finds web1 up");
     }
 
     @Test
@@ -60,14 +60,33 @@ class ObservedWatchTest {
         ObservedWatch watch = watcher(", nodes: [lb1, lb2]", view);
         long since = System.nanoTime();
         Future<String> operator = watch.awaitIn(Set.of(Line.MAIN, Line.BACKUP), since);
-        Future<String> atStart = watch.awaitInAtStart(Set.of(Line.MAIN, Line.BACKUP), since);
+        Future<String> atStart = watch.awaitInUnattended(Set.of(Line.MAIN, Line.BACKUP), since);
         for (Line line : Line.values()) {
             check(view, "lb1", line, true);
         }
 
         assertThat(await(atStart)).isEqualTo("observed lb1 in; not confirmed by lb2: not one check of web1 since "
-                + "healthgate started (waited 400 ms); the gates stay open, so HAProxy's first check finds web1 up");
+                + "the gates opened (waited 400 ms); the gates stay open, so HAProxy's next check finds web1 up");
         assertThatThrownBy(() -> await(operator)).hasMessageContaining("waiting on: lb2 main (never reported)");
+    }
+
+    @Test
+    @DisplayName("after a crash, a node that checked before but has gone silent (HAProxy down) is not waited for; an operator's restore fails on it")
+    void nodeSilentSinceTheGatesOpenedIsSpared() throws Exception {
+        HaproxyView view = new HaproxyView(List.of());
+        ObservedWatch watch = watcher("", view);
+        for (Line line : Line.values()) {
+            check(view, "lb1", line, false); // lb1 saw the gates closed, then stopped checking
+        }
+        long since = System.nanoTime();
+        Future<String> operator = watch.awaitIn(Set.of(Line.MAIN, Line.BACKUP), since);
+        Future<String> unattended = watch.awaitInUnattended(Set.of(Line.MAIN, Line.BACKUP), since);
+
+        assertThat(await(unattended)).isEqualTo("not confirmed by lb1: not one check of web1 since the gates "
+                + "opened (waited 400 ms); the gates stay open, so HAProxy's next check finds web1 up");
+        assertThatThrownBy(() -> await(operator))
+                .hasMessageContaining("HAProxy has not checked web1's status port within 400 ms (the last check "
+                        + "came from lb1 ").hasMessageEndingWith(" ms ago): is HAProxy running?");
     }
 
     @Test
@@ -76,7 +95,7 @@ class ObservedWatchTest {
         HaproxyView view = new HaproxyView(List.of());
         ObservedWatch watch = watcher("", view);
         long since = System.nanoTime();
-        Future<String> atStart = watch.awaitInAtStart(Set.of(Line.MAIN), since);
+        Future<String> atStart = watch.awaitInUnattended(Set.of(Line.MAIN), since);
         check(view, "lb1", Line.MAIN, false);
 
         assertThatThrownBy(() -> await(atStart))
@@ -89,7 +108,7 @@ class ObservedWatchTest {
         HaproxyView view = new HaproxyView(List.of());
         ObservedWatch watch = watcher("", view);
         long since = System.nanoTime();
-        Future<String> atStart = watch.awaitInAtStart(Set.of(Line.MAIN), since);
+        Future<String> atStart = watch.awaitInUnattended(Set.of(Line.MAIN), since);
         check(view, "lb1", Line.MAIN, true);
 
         assertThat(await(atStart)).startsWith("observed lb1 in after");
