@@ -1,0 +1,60 @@
+package dev.healthgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The README's first command, {@code scripts/demo}, as a user runs it: as root (the nat gate, in a network
+ * namespace of the demo's own) and as any other user (the port gate on 127.0.0.1). Each must finish a
+ * rolling restart under load with no failed request, say so, and leave nothing behind.
+ */
+@DisplayName("scripts/demo")
+class DemoIT {
+
+    private static final String OK = "result: OK: a rolling restart under load with 0 failed requests";
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @DisplayName("as root: the nat gate in the demo's own namespace, 0 failed requests, the namespace removed after")
+    void asRoot() {
+        NetNs.requireOwnNamespace();
+        TestDirs dirs = TestDirs.create("DemoIT-asRoot");
+        CommandResult demo = Command.of(ItEnv.repoRoot().resolve("scripts/demo").toString())
+                .timeout(Duration.ofMinutes(4)).logTo(dirs.logs(), "demo").run();
+        String output = demo.stdout() + demo.stderr();
+
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(demo.exitCode()).as("scripts/demo's exit code; output:%n%s", output).isZero();
+        soft.assertThat(output).as("scripts/demo's output").contains("(gate nat:").contains(OK)
+                .containsPattern("(?m)^  failed +0 ").containsPattern("(?m)^  roll +ok$");
+        CommandResult netns = Command.of("ip", "netns", "list").run();
+        soft.assertThat(netns.stdout()).as("network namespaces after the demo").doesNotContain("hg-demo-");
+        soft.assertAll();
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @DisplayName("as nobody: the port gate on 127.0.0.1, 0 failed requests")
+    void asNobody() {
+        NetNs.requireOwnNamespace(); // its ports are this JVM's namespace's loopback
+        try (WorldReadableInstall install = WorldReadableInstall.create()) {
+            TestDirs dirs = install.testDirs("DemoIT-asNobody");
+            CommandResult demo = Command.of(List.of("setpriv", "--reuid", "nobody", "--regid", "nogroup",
+                            "--clear-groups", "env", "HOME=/tmp", "PATH=/usr/local/bin:/usr/bin:/bin",
+                            ItEnv.repoRoot().resolve("scripts/demo").toString()))
+                    .timeout(Duration.ofMinutes(4)).logTo(dirs.logs(), "demo").run();
+            String output = demo.stdout() + demo.stderr();
+
+            assertThat(demo.exitCode()).as("scripts/demo's exit code as nobody; output:%n%s", output).isZero();
+            assertThat(output).as("scripts/demo's output").contains("(gate port:").contains(OK)
+                    .containsPattern("(?m)^  failed +0 ").containsPattern("(?m)^  roll +ok$");
+        }
+    }
+}
