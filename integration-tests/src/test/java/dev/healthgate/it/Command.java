@@ -24,6 +24,7 @@ public final class Command {
     private Duration timeout = Duration.ofSeconds(30);
     private Path logDir;
     private String label;
+    private Path directory;
     private final Map<String, String> env = new TreeMap<>();
 
     private Command(List<String> args) {
@@ -53,6 +54,12 @@ public final class Command {
         return this;
     }
 
+    /** Runs the command in {@code dir} (this JVM's working directory unless told). */
+    public Command directory(Path dir) {
+        this.directory = dir;
+        return this;
+    }
+
     /** Adds an environment variable for the command. */
     public Command env(String name, String value) {
         env.put(name, value);
@@ -71,6 +78,9 @@ public final class Command {
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile());
+            if (directory != null) {
+                builder.directory(directory.toFile());
+            }
             builder.environment().putAll(env);
             long started = System.nanoTime();
             Process process = builder.start();

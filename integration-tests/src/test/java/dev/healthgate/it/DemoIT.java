@@ -2,6 +2,10 @@ package dev.healthgate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,15 +45,18 @@ class DemoIT {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    @DisplayName("as nobody: the port gate on 127.0.0.1, 0 failed requests")
-    void asNobody() {
+    @DisplayName("as nobody, from a directory nobody cannot enter: the port gate on 127.0.0.1, 0 failed requests")
+    void asNobody() throws IOException {
         NetNs.requireOwnNamespace(); // its ports are this JVM's namespace's loopback
         try (WorldReadableInstall install = WorldReadableInstall.create()) {
             TestDirs dirs = install.testDirs("DemoIT-asNobody");
+            // as after `sudo -u nobody scripts/demo` from a private home (HAProxy refuses to start there)
+            Path privateDir = Files.createDirectories(dirs.scenario().resolve("private"));
+            Files.setPosixFilePermissions(privateDir, PosixFilePermissions.fromString("rwx------"));
             CommandResult demo = Command.of(List.of("setpriv", "--reuid", "nobody", "--regid", "nogroup",
                             "--clear-groups", "env", "HOME=/tmp", "PATH=/usr/local/bin:/usr/bin:/bin",
                             ItEnv.repoRoot().resolve("scripts/demo").toString()))
-                    .timeout(Duration.ofMinutes(4)).logTo(dirs.logs(), "demo").run();
+                    .directory(privateDir).timeout(Duration.ofMinutes(4)).logTo(dirs.logs(), "demo").run();
             String output = demo.stdout() + demo.stderr();
 
             assertThat(demo.exitCode()).as("scripts/demo's exit code as nobody; output:%n%s", output).isZero();
