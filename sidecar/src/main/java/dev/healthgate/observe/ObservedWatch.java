@@ -1,6 +1,7 @@
 package dev.healthgate.observe;
 
 import dev.healthgate.config.AppConfig;
+import dev.healthgate.config.GateKind;
 import dev.healthgate.config.HaproxyTiming;
 import dev.healthgate.gate.Line;
 import dev.healthgate.observe.HaproxyView.Goal;
@@ -218,9 +219,10 @@ public final class ObservedWatch implements Watch {
                         + " ms (the last check came from " + latest.node() + " " + TimeUnit.NANOSECONDS.toMillis(
                                 System.nanoTime() - latest.receivedNanos()) + " ms ago): is HAProxy running?";
             }
+            String checks = app.gate() == GateKind.AGENT ? "agent checks on port " + statusPorts()
+                    : "checks on port " + statusPorts() + ", http-check send-state";
             return "HAProxy never checked " + app.name() + "'s status port within " + w.bound().toMillis()
-                    + " ms: is the config from `healthgate haproxy-config` deployed (checks on port "
-                    + statusPorts() + ", http-check send-state)?";
+                    + " ms: is the config from `healthgate haproxy-config` deployed (" + checks + ")?";
         }
         return "HAProxy did not report " + app.name() + " " + w.word() + " within " + w.bound().toMillis()
                 + " ms; waiting on: " + String.join("; ", waiting);

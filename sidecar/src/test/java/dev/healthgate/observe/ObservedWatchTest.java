@@ -54,6 +54,15 @@ class ObservedWatchTest {
     }
 
     @Test
+    @DisplayName("with no agent check at all, the failure says which checks it expected")
+    void noAgentCheckAtAll() {
+        ObservedWatch watch = watcher("", new HaproxyView(List.of()), "gate: agent");
+
+        assertThatThrownBy(() -> await(watch.awaitIn(Set.of(Line.MAIN, Line.BACKUP), System.nanoTime())))
+                .hasMessageEndingWith("is the config from `healthgate haproxy-config` deployed (agent checks on port 19001)?");
+    }
+
+    @Test
     @DisplayName("at start, a configured node that never checked is not waited for; one that did must have the lines back")
     void unheardNodeIsSpared() throws Exception {
         HaproxyView view = new HaproxyView(List.of("lb1", "lb2"));
@@ -123,11 +132,15 @@ class ObservedWatchTest {
     }
 
     private ObservedWatch watcher(String haproxyExtra, HaproxyView view) {
+        return watcher(haproxyExtra, view, "gate: port, backup-status-port: 19101");
+    }
+
+    private ObservedWatch watcher(String haproxyExtra, HaproxyView view, String gate) {
         HealthgateConfig config = ConfigLoader.parse(TIMING.formatted(haproxyExtra) + """
                 apps:
-                  - { name: web1, port: 18001, status-port: 19001, backup-status-port: 19101, gate: port,
+                  - { name: web1, port: 18001, status-port: 19001, %s,
                       ready: { tcp: true }, restart: { exec: ["true"] } }
-                """);
+                """.formatted(gate));
         return new ObservedWatch(vertx, view, config.apps().get(0), config.haproxy(),
                 new Observability(true, true, true));
     }
