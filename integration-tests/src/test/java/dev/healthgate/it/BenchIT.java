@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -45,7 +46,7 @@ class BenchIT {
         soft.assertThat(table).as("the start table").contains("| with AppCDS (scripts/healthgate) |")
                 .contains("| after its restarts under load (2 apps, with AppCDS) |");
         Matcher m = ROW.matcher(table);
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         while (m.find()) {
             String name = m.group(1);
             seen.add(name);

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -58,8 +58,7 @@ public final class CdsTraining {
             Path config = Files.createTempFile("healthgate-training", ".yml");
             try {
                 Files.writeString(config, config(api, app.getLocalPort(), statusPort, true));
-                StringWriter sink = new StringWriter();
-                PrintWriter out = new PrintWriter(sink);
+                PrintWriter out = new PrintWriter(Writer.nullWriter()); // the training's output is not read
                 Thread run = new Thread(() -> HealthgateCli.execute(out, out, "run", "--config", config.toString()),
                         "training-run");
                 run.setDaemon(true);
@@ -85,8 +84,7 @@ public final class CdsTraining {
         HealthgateConfig config = ConfigLoader.parse(config(api, freePort(), freePort(), false));
         Daemon daemon = Daemon.start(config);
         try {
-            StringWriter sink = new StringWriter();
-            PrintWriter out = new PrintWriter(sink);
+            PrintWriter out = new PrintWriter(Writer.nullWriter()); // the training's output is not read
             HealthgateCli.execute(out, out, "status", "--api", "http://127.0.0.1:" + api);
             HealthgateCli.execute(out, out, "restore", "train", "--api", "http://127.0.0.1:" + api);
             HealthgateCli.execute(out, out, "--help");
