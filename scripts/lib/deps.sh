@@ -1,11 +1,12 @@
 # shellcheck shell=bash
 # scripts/lib/deps.sh: sourced, not run. Provides hg_install_deps.
 #
-#   source scripts/lib/deps.sh && hg_install_deps
+#   source scripts/lib/deps.sh && hg_install_deps [COMMAND:PACKAGE...]
 #
 # Installs (Debian/Ubuntu, as root) the packages healthgate's build and tests need when any is
 # missing: haproxy iptables iproute2 python3 curl, fontconfig and a font (the benchmark's plot is
-# drawn by Java2D, which needs one), plus openjdk-17-jdk-headless when javac is missing. Says one line and does nothing when all are present. Not root and something missing:
+# drawn by Java2D, which needs one), plus openjdk-17-jdk-headless when javac is missing, plus
+# PACKAGE for each COMMAND:PACKAGE given whose COMMAND is missing (scripts/test: ansible-core, systemd). Says one line and does nothing when all are present. Not root and something missing:
 # prints the packages and exits 2.
 
 # hg_have_cmd CMD: CMD is on PATH or in a system directory (iptables and ip live in /usr/sbin,
@@ -22,9 +23,9 @@ hg_have_cmd() {
 hg_install_deps() {
   local -a missing=()
   local entry cmd pkg
-  # command:package
-  for entry in haproxy:haproxy iptables:iptables ip:iproute2 python3:python3 curl:curl \
-    fc-list:fontconfig javac:openjdk-17-jdk-headless; do
+  local -a entries=(haproxy:haproxy iptables:iptables ip:iproute2 python3:python3 curl:curl
+    fc-list:fontconfig javac:openjdk-17-jdk-headless "$@") # command:package
+  for entry in "${entries[@]}"; do
     cmd=${entry%%:*}
     pkg=${entry#*:}
     if ! hg_have_cmd "$cmd"; then
@@ -34,7 +35,7 @@ hg_install_deps() {
   [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 
   if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "deps: all present (haproxy iptables iproute2 python3 curl fontconfig fonts-dejavu-core javac)" >&2
+    echo "deps: all present (${entries[*]#*:} fonts-dejavu-core)" >&2
     return 0
   fi
   if [[ $EUID -ne 0 ]]; then
