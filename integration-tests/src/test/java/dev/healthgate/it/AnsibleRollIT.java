@@ -33,11 +33,7 @@ class AnsibleRollIT {
     @BeforeEach
     void startScenario(TestInfo test) {
         dirs = TestDirs.create("AnsibleRollIT-" + test.getTestMethod().orElseThrow().getName());
-        scenario = new WrappedAppsScenario(dirs);
-        for (int n = 1; n <= APPS.size(); n++) {
-            scenario.supervised(n);
-        }
-        scenario.start();
+        scenario = WrappedAppsScenario.startSupervised(dirs, APPS.size());
     }
 
     @AfterEach

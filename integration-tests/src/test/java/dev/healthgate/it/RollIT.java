@@ -23,11 +23,8 @@ class RollIT {
 
     @BeforeEach
     void startScenario(TestInfo test) {
-        scenario = new WrappedAppsScenario(TestDirs.create("RollIT-" + test.getTestMethod().orElseThrow().getName()));
-        for (int n = 1; n <= 3; n++) {
-            scenario.supervised(n);
-        }
-        scenario.start();
+        scenario = WrappedAppsScenario.startSupervised(
+                TestDirs.create("RollIT-" + test.getTestMethod().orElseThrow().getName()), 3);
     }
 
     @AfterEach

@@ -48,6 +48,15 @@ public final class WrappedAppsScenario implements AutoCloseable {
         }
     }
 
+    /** web1 .. web{@code count}, each supervised ({@link #supervised}), started: the fixture of a host's roll. */
+    public static WrappedAppsScenario startSupervised(TestDirs dirs, int count) {
+        WrappedAppsScenario scenario = new WrappedAppsScenario(dirs);
+        for (int n = 1; n <= count; n++) {
+            scenario.supervised(n);
+        }
+        return scenario.start();
+    }
+
     /** {@code webN}: port 800N, status ports 900N and 910N. */
     private static HealthgateConfig.App app(int n) {
         return new HealthgateConfig.App("web" + n, 8000 + n, 9000 + n, 9100 + n)
