@@ -6,6 +6,7 @@ import dev.healthgate.cycle.CycleListener;
 import dev.healthgate.cycle.CycleResult;
 import dev.healthgate.cycle.Fleet;
 import dev.healthgate.cycle.PhaseResult;
+import dev.healthgate.cycle.StoppingException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -13,7 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code POST /v1/apps/{name}/drain|restore|restart}: answers when the action is done, 500 with the
- * reason when it failed, 409 when a cycle for that app is already running. With
+ * reason when it failed, 409 when a cycle for that app is already running, 503 once healthgate is stopping. With
  * {@code Accept: application/x-ndjson} each phase is streamed as it completes.
  *
  * <p>A client that hangs up does not stop the cycle: a half-done cycle would be worse than a finished one.
@@ -36,6 +37,9 @@ final class ActionHandler {
                 result = fleet.act(app, action, progress);
             } catch (BusyException e) {
                 Replies.error(ctx, 409, e.getMessage());
+                return;
+            } catch (StoppingException e) {
+                Replies.error(ctx, 503, e.getMessage());
                 return;
             }
             progress.start();

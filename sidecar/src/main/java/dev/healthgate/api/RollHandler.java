@@ -3,6 +3,7 @@ package dev.healthgate.api;
 import dev.healthgate.cycle.BusyException;
 import dev.healthgate.cycle.CycleResult;
 import dev.healthgate.cycle.Fleet;
+import dev.healthgate.cycle.StoppingException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +12,7 @@ import java.util.List;
 
 /**
  * {@code POST /v1/roll}: restarts every app on this host one at a time and stops at the first
- * failure; 409 if any app is in a cycle.
+ * failure; 409 if any app is in a cycle, 503 once healthgate is stopping.
  */
 final class RollHandler {
 
@@ -28,6 +29,9 @@ final class RollHandler {
             roll = fleet.roll(progress);
         } catch (BusyException e) {
             Replies.error(ctx, 409, e.getMessage());
+            return;
+        } catch (StoppingException e) {
+            Replies.error(ctx, 503, e.getMessage());
             return;
         }
         progress.start();

@@ -6,11 +6,16 @@ import dev.healthgate.config.HealthgateConfig;
 import dev.healthgate.daemon.Daemon;
 import dev.healthgate.daemon.StartException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +40,8 @@ import picocli.CommandLine.Parameters;
                     + " output with `healthgate haproxy-config`)."
         })
 final class RunCommand implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -120,12 +127,23 @@ final class RunCommand implements Runnable {
             throw new ExitException(ExitCode.FAILED, "cannot start: " + e.getMessage());
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM and SIGINT (systemctl stop, Ctrl-C) run this hook: the JVM exits once it returns, so it
+        // waits for the graceful stop, bounded by the stop budget systemd's TimeoutStopSec must exceed
+        Duration budget = daemon.stopTimeout();
+        LOG.info("a stop (SIGTERM) drains the supervised apps, then stops them: at most {} s (systemd's "
+                + "TimeoutStopSec must be longer)", budget.toSeconds());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 daemon.stop().toCompletionStage().toCompletableFuture()
-                        .get(daemon.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                // the process is ending anyway
+                        .get(budget.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.info("stopped");
+            } catch (TimeoutException e) {
+                LOG.error("the stop did not finish within {} ms: exiting anyway (supervised apps started "
+                        + "through setpriv die with healthgate)", budget.toMillis());
+            } catch (ExecutionException e) {
+                LOG.error("the stop failed: {}", e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             stopped.countDown();
         }, "healthgate-stop"));

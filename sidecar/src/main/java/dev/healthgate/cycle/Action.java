@@ -20,9 +20,22 @@ public enum Action {
      * Not an operator's action: healthgate has just started (restore-on-start). Wait until the app is
      * ready, then restore it (unattended, see {@link #unattended()}).
      */
-    RESTORE_ON_START;
+    RESTORE_ON_START,
+    /**
+     * Not an operator's action: a supervised app that an operator had drained died on its own. Close both
+     * gates at once (the backup line too: sticky clients must not be sent to a closed port), start it
+     * again and wait until it is ready; nothing is opened again: it stays out of rotation, with its backup
+     * gate closed, until an operator restores it.
+     */
+    RECOVER_DRAINED,
+    /**
+     * Not an operator's action: healthgate is stopping. Take a supervised app out as a port-closing
+     * restart would (drain, sticky-grace, drain-backup, connections), so that healthgate can then stop it
+     * with no request sent to a closed port. Both gates stay closed.
+     */
+    STOP;
 
-    /** Whether an operator may ask for it (RECOVER and RESTORE_ON_START are healthgate's own). */
+    /** Whether an operator may ask for it (the others are healthgate's own). */
     public boolean requestable() {
         return this == DRAIN || this == RESTORE || this == RESTART;
     }

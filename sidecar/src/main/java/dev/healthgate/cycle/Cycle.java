@@ -3,6 +3,7 @@ package dev.healthgate.cycle;
 import dev.healthgate.config.AppConfig;
 import dev.healthgate.gate.Line;
 import dev.healthgate.restart.ReadyWait;
+import dev.healthgate.restart.RestartException;
 import dev.healthgate.restart.Restarted;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,10 +34,20 @@ public final class Cycle {
 
     private final Vertx vertx;
     private final ConnectionCounter connections;
+    private volatile boolean stopping;
 
     public Cycle(Vertx vertx, ConnectionCounter connections) {
         this.vertx = vertx;
         this.connections = connections;
+    }
+
+    /**
+     * healthgate is stopping: a cycle running now finishes the drain phase it is in, but does not go on to
+     * restart, wait until ready or restore (a ready wait ends at once); it fails with both gates closed,
+     * which is where a stop leaves a supervised app anyway.
+     */
+    public void stopping() {
+        stopping = true;
     }
 
     /**
@@ -83,43 +94,52 @@ public final class Cycle {
                 if (ar.failed()) {
                     return failClosed(reasonOf(ar.cause()));
                 }
-                app.moveTo(action == Action.DRAIN ? CycleState.OUT_OF_ROTATION : CycleState.IN_ROTATION);
+                boolean staysOut = action == Action.DRAIN || action == Action.STOP || action == Action.RECOVER_DRAINED;
+                app.moveTo(staysOut ? CycleState.OUT_OF_ROTATION : CycleState.IN_ROTATION);
                 return Future.succeededFuture(finish(null));
             });
         }
 
         private List<Step> steps() {
             List<Step> steps = new ArrayList<>();
-            if (action == Action.RECOVER) {
+            boolean recovers = action == Action.RECOVER || action == Action.RECOVER_DRAINED;
+            if (recovers) {
                 steps.add(new Step("close", CycleState.DRAINING, this::closeAtOnce));
             }
-            if (action == Action.DRAIN || action == Action.RESTART) {
+            if (action == Action.DRAIN || action == Action.RESTART || action == Action.STOP) {
                 steps.add(new Step("drain", CycleState.DRAINING, () -> closeAndWait(Line.MAIN)));
             }
-            if (action == Action.RESTART && !config.restart().keepsPortOpen()) {
+            // a stop closes the port whatever the app's restart does
+            if ((action == Action.RESTART && !config.restart().keepsPortOpen()) || action == Action.STOP) {
                 steps.add(new Step("sticky-grace", CycleState.DRAINING, this::stickyGrace));
                 steps.add(new Step("drain-backup", CycleState.DRAINING, () -> closeAndWait(Line.BACKUP)));
                 steps.add(new Step("connections", CycleState.DRAINING, this::awaitConnectionsClosed));
             }
-            if (action == Action.RESTART || action == Action.RECOVER) {
+            if (action == Action.RESTART || recovers) {
                 steps.add(new Step("restart", CycleState.RESTARTING, () -> blocking(() -> {
                     followed = app.restartStrategy().restartAndFollow();
                     return followed.note() != null ? followed.note() : app.restartStrategy().describe();
                 })));
             }
-            if (action != Action.DRAIN) {
+            if (action != Action.DRAIN && action != Action.STOP) {
                 boolean restores = action == Action.RESTORE || action == Action.RESTORE_ON_START;
                 CycleState readyState = restores ? CycleState.RESTORING : CycleState.RESTARTING;
-                // the wait ends at once when the process the restart started exits
+                // the wait ends at once when the process the restart started exits, or healthgate stops
                 steps.add(new Step("ready", readyState, () -> ReadyWait.await(vertx, app.probe(),
                         config.ready().timeout(),
-                        followed != null ? followed : Restarted.checking(app.restartStrategy()))));
-                steps.add(new Step("restore", CycleState.RESTORING, this::openAndWait));
+                        unlessStopping(followed != null ? followed : Restarted.checking(app.restartStrategy())))));
+                if (action != Action.RECOVER_DRAINED) {
+                    steps.add(new Step("restore", CycleState.RESTORING, this::openAndWait));
+                }
             }
             return steps;
         }
 
         private Future<Void> perform(Step step) {
+            if (stopping && step.state() != CycleState.DRAINING) {
+                return Future.failedFuture(new StoppingException("healthgate is stopping: the " + action.key()
+                        + " of " + app.name() + " ends before its " + step.name() + " phase"));
+            }
             if (app.state() == CycleState.DRAINING && step.state() != CycleState.DRAINING) {
                 app.moveTo(CycleState.OUT_OF_ROTATION); // the drain is complete
             }
@@ -209,6 +229,34 @@ public final class Cycle {
                     vertx.setTimer(CONNECTION_POLL_MS, t -> pollConnections(done, deadline));
                 }
             });
+        }
+
+        private Restarted unlessStopping(Restarted followed) {
+            return new Restarted() {
+                @Override
+                public void checkAlive() throws RestartException {
+                    if (stopping) {
+                        throw new RestartException("healthgate is stopping: the " + action.key() + " of "
+                                + app.name() + " ends in its ready phase");
+                    }
+                    followed.checkAlive();
+                }
+
+                @Override
+                public String onReady() throws RestartException {
+                    return followed.onReady();
+                }
+
+                @Override
+                public String note() {
+                    return followed.note();
+                }
+
+                @Override
+                public boolean handsOver() {
+                    return followed.handsOver();
+                }
+            };
         }
 
         private CycleResult finish(String reason) {

@@ -26,7 +26,7 @@ public enum CycleState {
             case IN_ROTATION -> EnumSet.of(DRAINING, RESTORING);
             case DRAINING -> EnumSet.of(DRAINING, OUT_OF_ROTATION);
             case OUT_OF_ROTATION -> EnumSet.of(DRAINING, RESTARTING, RESTORING);
-            case RESTARTING -> EnumSet.of(RESTORING);
+            case RESTARTING -> EnumSet.of(RESTORING, OUT_OF_ROTATION);
             case RESTORING -> EnumSet.of(IN_ROTATION);
             case FAILED -> EnumSet.of(DRAINING, RESTARTING, RESTORING);
         };

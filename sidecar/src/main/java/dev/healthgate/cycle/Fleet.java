@@ -17,6 +17,7 @@ public final class Fleet {
     private final Map<String, AppInstance> apps = new LinkedHashMap<>();
     private final Cycle cycle;
     private final CycleListener observer;
+    private volatile boolean stopping;
 
     /** {@code observer} hears every cycle of every app (logs, metrics), besides each caller's listener. */
     public Fleet(Collection<AppInstance> apps, Cycle cycle, CycleListener observer) {
@@ -33,8 +34,23 @@ public final class Fleet {
         return Optional.ofNullable(apps.get(name));
     }
 
-    /** Starts an action; throws {@link BusyException} at once if that app is in a cycle. */
+    /**
+     * healthgate is stopping: from now on only {@link Action#STOP} is taken ({@link StoppingException} for
+     * anything else), and cycles running now go no further than their drain ({@link Cycle#stopping()}).
+     */
+    public void stop() {
+        stopping = true;
+        cycle.stopping();
+    }
+
+    /**
+     * Starts an action; throws {@link BusyException} at once if that app is in a cycle, and
+     * {@link StoppingException} once healthgate is stopping.
+     */
     public Future<CycleResult> act(AppInstance app, Action action, CycleListener listener) {
+        if (stopping && action != Action.STOP) {
+            throw new StoppingException("healthgate is stopping");
+        }
         return cycle.run(app, action, observer.and(listener));
     }
 
@@ -43,6 +59,9 @@ public final class Fleet {
      * Refuses at once (BusyException) if any app is in a cycle, so a roll never overlaps another.
      */
     public Future<List<CycleResult>> roll(CycleListener listener) {
+        if (stopping) {
+            throw new StoppingException("healthgate is stopping");
+        }
         for (AppInstance app : apps.values()) {
             if (app.running() != null) {
                 throw new BusyException("a " + app.running().key() + " of " + app.name() + " is running");

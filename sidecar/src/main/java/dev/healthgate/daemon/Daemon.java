@@ -6,11 +6,13 @@ import dev.healthgate.config.HaproxyTiming;
 import dev.healthgate.config.HealthgateConfig;
 import dev.healthgate.cycle.Action;
 import dev.healthgate.cycle.AppInstance;
+import dev.healthgate.cycle.BusyException;
 import dev.healthgate.cycle.ConnectionCounter;
 import dev.healthgate.cycle.Cycle;
 import dev.healthgate.cycle.CycleListener;
 import dev.healthgate.cycle.CycleState;
 import dev.healthgate.cycle.Fleet;
+import dev.healthgate.cycle.StoppingException;
 import dev.healthgate.exec.CommandRunner;
 import dev.healthgate.gate.Gate;
 import dev.healthgate.gate.GateException;
@@ -30,10 +32,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@code healthgate run}: builds each app's gate, restart strategy and probe from the config, finds
  * what the gates have in place, serves the control API and, where configured, puts ready apps into
  * rotation. Apps it supervises are started here and watched: one that dies is brought back
- * ({@link SupervisedRecovery}). On a clean stop it leaves every gate as it is and stops the apps it
- * supervises.
+ * ({@link SupervisedRecovery}). On a stop it drains the apps it supervises, then stops them
+ * ({@link GracefulStop}); the gates of the other apps stay as they are. A start that fails stops every app
+ * it had started, whose gates stay closed.
  */
 public final class Daemon {
 
@@ -51,13 +54,13 @@ public final class Daemon {
     private final Vertx vertx;
     private final Fleet fleet;
     private final HttpServer server;
-    private final List<SupervisedRecovery> supervised;
+    private final GracefulStop stop;
 
-    private Daemon(Vertx vertx, Fleet fleet, HttpServer server, List<SupervisedRecovery> supervised) {
+    private Daemon(Vertx vertx, Fleet fleet, HttpServer server, GracefulStop stop) {
         this.vertx = vertx;
         this.fleet = fleet;
         this.server = server;
-        this.supervised = supervised;
+        this.stop = stop;
     }
 
     /** Starts everything; fails (having changed nothing but reconciled rules) with a clear reason. */
@@ -75,7 +78,7 @@ public final class Daemon {
             Cycle cycle = new Cycle(vertx, new ConnectionCounter());
             Fleet fleet = new Fleet(apps, cycle, metrics);
             startGates(apps);
-            List<SupervisedRecovery> supervised = startSupervised(vertx, fleet, processes);
+            Map<String, SupervisedRecovery> supervised = startSupervised(vertx, fleet, processes);
             HttpServer server;
             try {
                 server = new ControlApi(vertx, config.control(), fleet, view, metrics.registry()).listen()
@@ -83,10 +86,11 @@ public final class Daemon {
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 throw new StartException("cannot listen on control.listen " + config.control().host() + ":"
-                        + config.control().port() + ": " + cause.getMessage());
+                        + config.control().port() + ": " + cause.getMessage()
+                        + abandon(fleet, supervised.values()));
             }
             LOG.info("control API listening on {}", config.control().url());
-            Daemon daemon = new Daemon(vertx, fleet, server, supervised);
+            Daemon daemon = new Daemon(vertx, fleet, server, new GracefulStop(fleet, config.haproxy(), supervised));
             daemon.restoreOnStart();
             return daemon;
         } catch (StartException | RuntimeException e) {
@@ -131,33 +135,58 @@ public final class Daemon {
         return new AppInstance(app, gate, restart, probe, initial);
     }
 
-    /** Starts the apps healthgate supervises and watches them for exits it did not ask for. */
-    private static List<SupervisedRecovery> startSupervised(Vertx vertx, Fleet fleet,
+    /**
+     * Starts the apps healthgate supervises and watches them for exits it did not ask for. One that cannot
+     * be started stops healthgate, and the ones started before it are stopped.
+     */
+    private static Map<String, SupervisedRecovery> startSupervised(Vertx vertx, Fleet fleet,
             Map<String, SuperviseRestart> processes) throws StartException {
-        List<SupervisedRecovery> supervised = new ArrayList<>();
+        Map<String, SupervisedRecovery> supervised = new LinkedHashMap<>();
         for (AppInstance app : fleet.apps()) {
             SuperviseRestart process = processes.get(app.name());
             if (process != null) {
-                supervised.add(new SupervisedRecovery(vertx, fleet, app, process));
+                supervised.put(app.name(), new SupervisedRecovery(vertx, fleet, app, process));
                 try {
                     process.start();
                 } catch (RestartException e) {
-                    for (SuperviseRestart started : processes.values()) {
-                        stopQuietly(started);
-                    }
-                    throw new StartException(app.name() + ": " + e.getMessage());
+                    throw new StartException(app.name() + ": " + e.getMessage() + abandon(fleet, supervised.values()));
                 }
             }
         }
         return supervised;
     }
 
-    private static void stopQuietly(SuperviseRestart process) {
-        try {
-            process.stop();
-        } catch (RestartException e) {
-            LOG.warn("{}", e.getMessage());
+    /**
+     * A start that failed once supervised apps were started: nothing more is taken on, they are stopped
+     * (in parallel, each within its stop-timeout), and their gates stay closed, as {@link #instance} left them
+     * (they were never put into rotation). Returns what the error adds to say so.
+     */
+    private static String abandon(Fleet fleet, Collection<SupervisedRecovery> started) {
+        fleet.stop();
+        started.forEach(SupervisedRecovery::stop);
+        List<Thread> stoppers = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (SupervisedRecovery recovery : started) {
+            names.add(recovery.name());
+            Thread t = new Thread(() -> {
+                try {
+                    recovery.process().stop();
+                } catch (RestartException e) {
+                    LOG.warn("{}", e.getMessage());
+                }
+            }, "healthgate-abandon-" + recovery.name());
+            t.start();
+            stoppers.add(t);
         }
+        for (Thread t : stoppers) {
+            try {
+                t.join(); // bounded: stop() gives up after stop-timeout and the wait after SIGKILL
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return names.isEmpty() ? "" : "; stopped the apps it had started (" + String.join(", ", names)
+                + "), whose gates stay closed";
     }
 
     /** Starts the gates' own listeners; a status port that cannot be bound stops healthgate here. */
@@ -173,11 +202,25 @@ public final class Daemon {
     }
 
     private void restoreOnStart() {
+        restoreOnStart(fleet);
+    }
+
+    /**
+     * Starts a restore-on-start cycle for each app that wants one. An app with a cycle running already (a
+     * supervised app that died at once is being recovered, which restores it; or an operator's action
+     * through the API, which is listening) is left to that cycle: this never throws BusyException.
+     */
+    static void restoreOnStart(Fleet fleet) {
         for (AppInstance app : fleet.apps()) {
             if (app.config().restoreOnStart() && app.state() != CycleState.IN_ROTATION) {
                 LOG.info("{}: restore-on-start: waiting until it is ready, then putting it into rotation",
                         app.name());
-                fleet.act(app, Action.RESTORE_ON_START, CycleListener.NONE);
+                try {
+                    fleet.act(app, Action.RESTORE_ON_START, CycleListener.NONE);
+                } catch (BusyException | StoppingException e) {
+                    LOG.info("{}: restore-on-start left to the {} running for it", app.name(),
+                            app.running() == null ? "cycle" : app.running().key());
+                }
             }
         }
     }
@@ -190,41 +233,17 @@ public final class Daemon {
         return server.actualPort();
     }
 
-    /** Stops serving; gates stay as they are. Reports any cycle cut short. */
+    /**
+     * Stops: no new actions, each supervised app drained and then stopped, all in parallel
+     * ({@link GracefulStop}); the other apps' gates stay as they are. Then Vert.x closes.
+     */
     public Future<Void> stop() {
-        for (AppInstance app : fleet.apps()) {
-            if (app.running() != null) {
-                LOG.warn("{}: stopping during a {}: its gates stay as they are now (state {})", app.name(),
-                        app.running().key(), app.state());
-            }
-        }
-        for (SupervisedRecovery recovery : supervised) {
-            recovery.stop();
-        }
-        // on a thread of its own, not a Vert.x one: Vert.x closes once the apps are down
-        CompletableFuture<Void> appsStopped = new CompletableFuture<>();
-        Thread stopper = new Thread(() -> {
-            for (SupervisedRecovery recovery : supervised) {
-                stopQuietly(recovery.process());
-            }
-            appsStopped.complete(null);
-        }, "healthgate-stop-apps");
-        stopper.start();
-        return Future.fromCompletionStage(appsStopped).transform(ar -> vertx.close());
+        // the apps are stopped on threads of their own, not Vert.x ones: Vert.x closes once they are down
+        return Future.fromCompletionStage(stop.run()).transform(ar -> vertx.close());
     }
 
-    /**
-     * How long {@link #stop()} may take: the apps healthgate supervises get their stop-timeout, then
-     * SIGKILL.
-     */
+    /** How long {@link #stop()} may take ({@link GracefulStop#budget}): in parallel, the slowest app. */
     public Duration stopTimeout() {
-        Duration longest = Duration.ZERO;
-        for (AppInstance app : fleet.apps()) {
-            if (app.config().restart().supervise() != null
-                    && app.config().restart().supervise().stopTimeout().compareTo(longest) > 0) {
-                longest = app.config().restart().supervise().stopTimeout();
-            }
-        }
-        return longest.plusSeconds(10);
+        return stop.budget();
     }
 }

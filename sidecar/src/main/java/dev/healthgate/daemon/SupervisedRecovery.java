@@ -6,6 +6,7 @@ import dev.healthgate.cycle.BusyException;
 import dev.healthgate.cycle.CycleListener;
 import dev.healthgate.cycle.CycleState;
 import dev.healthgate.cycle.Fleet;
+import dev.healthgate.cycle.StoppingException;
 import dev.healthgate.restart.SuperviseRestart;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -17,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * Brings back a supervised app that exited without being asked. The first time at once: its gates close
  * (a {@link Action#RECOVER} cycle), it is started again and put back into rotation once ready. Should it
  * die again, the next attempt waits 1 s, then 2 s, 4 s ... up to 30 s; an app that ran for a minute
- * starts over at once. An app an operator drained is started again but left out of rotation. A cycle
- * running for the app (an operator's restart) is left to finish first.
+ * starts over at once. An app an operator drained is started again but left out of rotation, with its
+ * backup gate closed from the moment it is found dead (a {@link Action#RECOVER_DRAINED} cycle): sticky
+ * clients are not sent to its closed port, nor to it while it boots. A cycle running for the app (an
+ * operator's restart) is left to finish first. Once healthgate is stopping, nothing is brought back.
  *
  * <p>Confined to one Vert.x context; the exit is reported from a process-reaper thread.
  */
@@ -49,6 +52,10 @@ final class SupervisedRecovery {
         this.app = app;
         this.process = process;
         process.onUnexpectedExit(reason -> context.runOnContext(v -> exited(reason)));
+    }
+
+    String name() {
+        return app.name();
     }
 
     SuperviseRestart process() {
@@ -96,33 +103,23 @@ final class SupervisedRecovery {
                 return;
             }
             if (app.state() == CycleState.OUT_OF_ROTATION) {
-                startOutOfRotation();
+                LOG.info("{}: drained by an operator: closing its backup gate too, starting it again, leaving it "
+                        + "out of rotation", app.name());
+                recover(Action.RECOVER_DRAINED);
             } else {
-                recover();
+                recover(Action.RECOVER);
             }
         }));
     }
 
-    private void startOutOfRotation() {
-        LOG.info("{}: drained by an operator: starting it again, leaving it out of rotation", app.name());
-        vertx.executeBlocking(process::start, false).onComplete(ar -> context.runOnContext(v -> {
-            if (ar.failed()) {
-                LOG.warn("{}: {}", app.name(), ar.cause().getMessage());
-                retryLater();
-            } else {
-                pending = false;
-                upSince = System.nanoTime();
-            }
-        }));
-    }
-
-    private void recover() {
+    private void recover(Action action) {
         try {
-            fleet.act(app, Action.RECOVER, CycleListener.NONE).onComplete(ar -> context.runOnContext(v -> {
+            fleet.act(app, action, CycleListener.NONE).onComplete(ar -> context.runOnContext(v -> {
                 if (ar.succeeded() && ar.result().ok()) {
                     pending = false;
                     upSince = System.nanoTime();
-                    LOG.info("{}: recovered: back in rotation", app.name());
+                    LOG.info("{}: {}", app.name(), action == Action.RECOVER ? "recovered: back in rotation"
+                            : "running again, out of rotation with both gates closed until an operator restores it");
                     return;
                 }
                 vertx.executeBlocking(process::isRunning, false).onComplete(running -> context.runOnContext(w -> {
@@ -135,6 +132,8 @@ final class SupervisedRecovery {
             }));
         } catch (BusyException e) {
             schedule(BUSY_RETRY);
+        } catch (StoppingException e) {
+            pending = false; // healthgate is stopping: the app stays down
         }
     }
 

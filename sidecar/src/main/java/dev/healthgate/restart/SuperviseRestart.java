@@ -91,6 +91,7 @@ public final class SuperviseRestart implements RestartStrategy {
         }
         c.expected = true;
         long pid = c.process.pid();
+        LOG.info("{}: stopping pid {} with {}", app, pid, spec.stopSignal());
         try {
             Libc.kill(pid, spec.stopSignal());
         } catch (SignalException e) {
