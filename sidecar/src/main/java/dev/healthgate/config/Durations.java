@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 public final class Durations {
 
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    /** The longest duration any setting takes: past it a typo, and past ~292 years one that overflows nanoseconds. */
+    static final Duration MAX = Duration.ofDays(1);
 
     private Durations() {
     }
@@ -19,12 +21,16 @@ public final class Durations {
             throw new IllegalArgumentException("not a duration (use e.g. 500ms, 2s, 1m)");
         }
         long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        Duration d = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
+        if (d.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException("longer than the longest allowed, 24h");
+        }
+        return d;
     }
 
     /** Formats a duration the way HAProxy's config reads it, e.g. {@code 500ms}. */

@@ -25,17 +25,17 @@ public final class CommandRunner {
     public CommandResult run(List<String> command, Duration timeout) throws CommandException {
         Path out = null;
         Path err = null;
+        Process process = null;
         try {
             out = Files.createTempFile("healthgate-cmd", ".out");
             err = Files.createTempFile("healthgate-cmd", ".err");
-            Process process = new ProcessBuilder(command)
+            process = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                kill(process);
                 throw new CommandException(command, -1,
                         show(command) + " did not finish within " + timeout.toMillis() + " ms and was killed");
             }
@@ -43,8 +43,10 @@ public final class CommandRunner {
         } catch (IOException e) {
             throw new CommandException(command, -1, "cannot run " + show(command) + ": " + e.getMessage());
         } catch (InterruptedException e) {
+            // the caller gave up (healthgate is stopping): the command must not go on behind its back
+            kill(process);
             Thread.currentThread().interrupt();
-            throw new CommandException(command, -1, show(command) + " was interrupted");
+            throw new CommandException(command, -1, show(command) + " was interrupted and killed");
         } finally {
             deleteQuietly(out);
             deleteQuietly(err);
@@ -60,6 +62,11 @@ public final class CommandRunner {
                     show(command) + " exited with " + result.exitCode() + (why.isEmpty() ? "" : ": " + why));
         }
         return result;
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     /** The command as an operator would read it in an error message. */
