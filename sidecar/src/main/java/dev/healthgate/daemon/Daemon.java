@@ -111,14 +111,14 @@ public final class Daemon {
         }
     }
 
-    /** Opens the state-dir, and forgets the apps the config no longer has. */
+    /** Opens the state-dir, and says which apps in it the config no longer has. */
     private static StateStore openStore(HealthgateConfig config) throws StartException {
         StateStore store = new StateStore(config.stateDir());
         try {
             store.open();
             Set<String> names = config.apps().stream().map(AppConfig::name).collect(Collectors.toSet());
-            for (String gone : store.removeOthers(names)) {
-                LOG.info("{}: not in the config any more: its saved state is removed", gone);
+            for (String gone : store.others(names)) {
+                LOG.info("{}: has a state file in {} but is not in the config: ignored", gone, store.dir());
             }
         } catch (JournalException e) {
             throw new StartException(e.getMessage() + " (set state-dir in the config to a directory healthgate "

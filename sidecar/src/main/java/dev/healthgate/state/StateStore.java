@@ -135,15 +135,18 @@ public final class StateStore implements Journal {
         }
     }
 
-    /** Removes the files of apps that are not configured any more; returns their names. */
-    public List<String> removeOthers(Set<String> apps) throws JournalException {
+    /**
+     * The apps with a file here that are not in {@code apps}. They are left alone, not deleted: another
+     * healthgate may share the directory (each should have its own), and an app taken out of the config by
+     * mistake finds its state again when it is put back.
+     */
+    public List<String> others(Set<String> apps) throws JournalException {
         List<String> removed = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
                 String app = name.substring(0, name.length() - SUFFIX.length());
                 if (!apps.contains(app)) {
-                    Files.deleteIfExists(f);
                     removed.add(app);
                 }
             }

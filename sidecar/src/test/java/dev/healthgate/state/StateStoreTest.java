@@ -77,14 +77,14 @@ class StateStoreTest {
     }
 
     @Test
-    @DisplayName("files of apps no longer configured are removed")
-    void othersAreRemoved() throws Exception {
+    @DisplayName("files of apps no longer configured are named, and left alone")
+    void othersAreNamed() throws Exception {
         StateStore store = new StateStore(dir);
         store.open();
         store.write(new AppRecord("web1", Intent.IN, CycleState.IN_ROTATION, null, null, null));
         store.write(new AppRecord("old", Intent.OUT, CycleState.OUT_OF_ROTATION, null, null, null));
-        assertThat(store.removeOthers(Set.of("web1"))).containsExactly("old");
-        assertThat(store.file("old")).doesNotExist();
+        assertThat(store.others(Set.of("web1"))).containsExactly("old");
+        assertThat(store.file("old")).exists();
         assertThat(store.file("web1")).exists();
     }
 
