@@ -13,8 +13,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -201,11 +203,12 @@ public final class NatGate implements Gate {
     /** Reads the kernel: per line, in how many chains a rule of this app (either format) is. */
     @Override
     public Found found() throws GateException {
+        Map<String, List<NatRules.Rule>> listed = listOwn();
         Presence[] presence = new Presence[2];
         for (Line line : Line.values()) {
             int chains = 0;
             for (String chain : CHAINS) {
-                if (!own(chain, line).isEmpty()) {
+                if (!own(listed, chain, line).isEmpty()) {
                     chains++;
                 }
             }
@@ -222,11 +225,12 @@ public final class NatGate implements Gate {
     @Override
     public String reconcile(GateStatus wanted) throws GateException {
         List<String> notes = new ArrayList<>();
+        Map<String, List<NatRules.Rule>> listed = listOwn();
         for (Line line : Line.values()) {
             boolean open = wanted.isOpen(line);
             List<String> expected = ruleSpec(line);
             for (String chain : CHAINS) {
-                List<NatRules.Rule> found = own(chain, line);
+                List<NatRules.Rule> found = own(listed, chain, line);
                 boolean kept = false;
                 if (open && found.stream().noneMatch(r -> r.spec().equals(expected))) {
                     rules.append(chain, expected);
@@ -251,9 +255,18 @@ public final class NatGate implements Gate {
         return notes.isEmpty() ? state : state + "; " + String.join("; ", notes);
     }
 
-    private List<NatRules.Rule> own(String chain, Line line) throws GateException {
+    /** healthgate's rules per chain: one {@code iptables -S} per chain. */
+    private Map<String, List<NatRules.Rule>> listOwn() throws GateException {
+        Map<String, List<NatRules.Rule>> listed = new HashMap<>();
+        for (String chain : CHAINS) {
+            listed.put(chain, rules.healthgateRules(chain));
+        }
+        return listed;
+    }
+
+    private List<NatRules.Rule> own(Map<String, List<NatRules.Rule>> listed, String chain, Line line) {
         String comment = comment(app.name(), line);
-        return rules.healthgateRules(chain).stream().filter(r -> r.comment().equals(comment)).toList();
+        return listed.get(chain).stream().filter(r -> r.comment().equals(comment)).toList();
     }
 
     private List<String> ruleSpec(Line line) {
