@@ -71,9 +71,10 @@ public final class ConfigLoader {
     }
 
     /**
-     * {@code state-dir}: an absolute directory. By default {@code /var/lib/healthgate} for root (the systemd
-     * unit), else {@code $XDG_STATE_HOME/healthgate} ({@code ~/.local/state/healthgate}), so that the
-     * one-app form works without root.
+     * {@code state-dir}: an absolute directory. By default systemd's {@code $STATE_DIRECTORY} (the unit's
+     * {@code StateDirectory=}), else {@code /var/lib/healthgate} for root, else
+     * {@code $XDG_STATE_HOME/healthgate} ({@code ~/.local/state/healthgate}), so that the one-app form works
+     * without root.
      */
     private static Path stateDir(ConfigNode root) {
         String text = root.string("state-dir", null);
@@ -87,6 +88,10 @@ public final class ConfigLoader {
     }
 
     static Path defaultStateDir() {
+        String systemd = System.getenv("STATE_DIRECTORY");
+        if (systemd != null && systemd.startsWith("/")) {
+            return Path.of(systemd.split(":")[0]); // several directories are separated by colons
+        }
         if ("root".equals(System.getProperty("user.name"))) {
             return Path.of("/var/lib/healthgate");
         }

@@ -69,9 +69,17 @@ public final class Cycle {
         app.begin(action);
         Run run = new Run(app, action, listener);
         LOG.info("{}: {} started ({})", app.name(), action.key(), app.state());
-        return run.execute().eventually(() -> {
+        return run.execute().transform(ar -> {
             app.end();
-            return write(app);
+            // A cycle that healthgate's stop cut short keeps the phase it was in on file: the next start resumes
+            // it (restored once ready), as after a crash, instead of finding it FAILED.
+            boolean cutShort = stopping && ar.succeeded() && !ar.result().ok();
+            if (cutShort) {
+                LOG.info("{}: its {} was cut short by the stop: the next start resumes it", app.name(), action.key());
+            }
+            Future<Void> written = cutShort ? Future.succeededFuture() : write(app);
+            return written.transform(w -> ar.succeeded() ? Future.succeededFuture(ar.result())
+                    : Future.<CycleResult>failedFuture(ar.cause()));
         });
     }
 
