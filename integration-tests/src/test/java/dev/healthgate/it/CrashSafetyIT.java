@@ -67,9 +67,9 @@ class CrashSafetyIT {
     @DisplayName("fails no request, leaves no stray rule, and ends IN_ROTATION when ready or FAILED naming the phase when not")
     void killedInEachPhaseRecovers() throws Exception {
         Healthgate healthgate = scenario.healthgate();
+        int logFrom = scenario.haproxy().log().length(); // before the load: HAProxy logs each of its requests
         LoadGenerator load = scenario.startLoad(LoadGenerator.Options.against(TwoAppScenario.FRONTEND_PORT)
-                .withMaxDuration(Duration.ofMinutes(3)));
-        int logFrom = scenario.haproxy().log().length();
+                .withMaxDuration(Duration.ofMinutes(4)));
         awaitWarm(load);
         SoftAssertions soft = new SoftAssertions();
 
