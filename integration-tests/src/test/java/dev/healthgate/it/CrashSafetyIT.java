@@ -216,10 +216,21 @@ class CrashSafetyIT {
                 .allMatch(r -> r.contains("-m addrtype --dst-type LOCAL"));
     }
 
+    /**
+     * HAProxy logs a request when it ends, through a buffered stdout: waits until it has logged the load's
+     * requests, or until its log has not grown for 2 s (bounded), and returns what it logged.
+     */
     private static HaproxyLog awaitLogged(Haproxy haproxy, int fromChar, int requests) {
-        return Await.value("HAProxy to log the load's " + requests + " requests", Duration.ofSeconds(10), () -> {
+        long[] last = {-1, System.nanoTime()};
+        return Await.value("HAProxy to log the load's " + requests + " requests", Duration.ofSeconds(15), () -> {
             HaproxyLog log = HaproxyLog.parse(haproxy.log().substring(fromChar));
-            return log.requests().size() >= requests ? Optional.of(log) : Optional.empty();
+            int n = log.requests().size();
+            if (n != last[0]) {
+                last[0] = n;
+                last[1] = System.nanoTime();
+            }
+            boolean settled = System.nanoTime() - last[1] > 2_000_000_000L;
+            return n >= requests || settled ? Optional.of(log) : Optional.empty();
         }, () -> HaproxyLog.parse(haproxy.log().substring(fromChar)).summary());
     }
 
