@@ -78,9 +78,15 @@ class CrashSafetyIT {
             long sent = System.nanoTime();
             ManagedProcess post = Curl.postInBackground(healthgate.apiBase() + "/v1/apps/web1/restart",
                     Duration.ofSeconds(60), dirs.log("web1-restart-" + phase + ".log"));
-            try (Socket held = phase.equals("connections") ? new Socket("127.0.0.1", 8001) : null) {
+            // an idle connection to the app port keeps the connections phase open until drain-timeout
+            Socket held = phase.equals("connections") ? new Socket("127.0.0.1", 8001) : null;
+            try {
                 awaitPhase(healthgate, phase);
                 healthgate.killDaemon();
+            } finally {
+                if (held != null) {
+                    held.close();
+                }
             }
             post.waitForExit(Duration.ofSeconds(10));
             if (!planted) {
