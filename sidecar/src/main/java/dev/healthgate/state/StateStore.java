@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,10 +62,15 @@ public final class StateStore implements Journal {
         return dir;
     }
 
-    /** Creates the directory (owner only) if needed and checks that files can be written there. */
+    /**
+     * Creates the directory if needed (owner only: a failure's reason may quote the app's output) and checks
+     * that files can be written there.
+     */
     public void open() throws JournalException {
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
             Path probe = Files.createTempFile(dir, ".probe-", ".tmp");
             Files.delete(probe);
         } catch (IOException e) {

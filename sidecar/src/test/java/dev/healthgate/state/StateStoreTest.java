@@ -10,6 +10,7 @@ import dev.healthgate.cycle.Intent;
 import dev.healthgate.cycle.JournalException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,8 @@ class StateStoreTest {
         store.write(mid);
 
         assertThat(store.read("web1")).as("web1's record after two writes").contains(mid);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.dir())))
+                .as("the state dir healthgate created").isEqualTo("rwx------");
         assertThat(store.read("web2")).as("an app never written").isEmpty();
         try (var files = Files.list(store.dir())) {
             assertThat(files.map(p -> p.getFileName().toString()))
