@@ -42,7 +42,8 @@ class ExamplesIT {
         NetNs.requireOwnNamespace();
         TestDirs dirs = TestDirs.create("ExamplesIT-oneAppOnTheCommandLine");
         List<String> run = new ArrayList<>(List.of(ItEnv.healthgateLauncher().toString(), "run", "--name", "web1",
-                "--port", "8001", "--status-port", "9001", "--ready-http", "/health", "--stop-timeout", "10s", "--",
+                "--port", "8001", "--status-port", "9001", "--ready-http", "/health", "--stop-timeout", "10s",
+                "--state-dir", dirs.scenario().resolve("state").toString(), "--",
                 "python3", ItEnv.repoRoot().resolve("scripts/examples/plain_app.py").toString(), "--name", "web1",
                 "--port", "8001", "--boot-delay", "0.5"));
 

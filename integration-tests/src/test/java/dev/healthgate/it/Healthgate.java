@@ -101,6 +101,18 @@ public final class Healthgate implements AutoCloseable {
         return daemon;
     }
 
+    /**
+     * Kills the daemon with SIGKILL, as the OOM killer or a crash would: no shutdown hook runs, nothing is
+     * cleaned up. Waits (bounded) until it is gone; {@link #start()} starts it again.
+     */
+    public void killDaemon() {
+        ProcessHandle.of(daemon.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        int code = daemon.waitForExit(Duration.ofSeconds(10));
+        if (code != 128 + 9) {
+            throw new AssertionError("healthgate was to die of SIGKILL (exit 137), but exited with " + code);
+        }
+    }
+
     /** Runs {@code scripts/healthgate ARGS} to completion. */
     public CommandResult cli(Duration timeout, String... args) {
         return run(timeout, List.of(args));

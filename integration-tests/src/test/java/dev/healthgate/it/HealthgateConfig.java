@@ -26,7 +26,17 @@ public final class HealthgateConfig {
     private String bind = "127.0.0.1:8080";
     private String backend = "app";
     private List<String> nodes = List.of();
+    private Path stateDir;
     private final List<App> apps = new ArrayList<>();
+
+    /**
+     * {@code state-dir}: where healthgate keeps each app's state. Unset, {@link #writeTo} puts it beside the
+     * file ({@code state/}), so that no two scenarios, nor the host's {@code /var/lib/healthgate}, share one.
+     */
+    public HealthgateConfig stateDir(Path value) {
+        this.stateDir = value;
+        return this;
+    }
 
     public HealthgateConfig listen(String value) {
         this.listen = value;
@@ -98,8 +108,11 @@ public final class HealthgateConfig {
         return List.copyOf(apps);
     }
 
-    /** Writes the YAML to {@code file} and returns it. */
+    /** Writes the YAML to {@code file} and returns it (with {@code state-dir} beside it, unless set). */
     public Path writeTo(Path file) {
+        if (stateDir == null) {
+            stateDir = file.toAbsolutePath().getParent().resolve("state");
+        }
         try {
             Files.createDirectories(file.getParent());
             return Files.writeString(file, toYaml());
@@ -110,6 +123,9 @@ public final class HealthgateConfig {
 
     public String toYaml() {
         StringBuilder y = new StringBuilder();
+        if (stateDir != null) {
+            y.append("state-dir: ").append(quote(stateDir.toString())).append('\n');
+        }
         y.append("control:\n");
         y.append("  listen: ").append(quote(listen)).append('\n');
         y.append("haproxy:\n");

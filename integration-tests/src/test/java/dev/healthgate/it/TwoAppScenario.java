@@ -117,7 +117,12 @@ public final class TwoAppScenario implements AutoCloseable {
 
     /** Starts the load (20 users, half sticky, 300 requests/s, at most 2 minutes). */
     public LoadGenerator startLoad() {
-        load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT));
+        return startLoad(LoadGenerator.Options.against(FRONTEND_PORT));
+    }
+
+    /** Starts the load with {@code options} (against {@link #FRONTEND_PORT}); stopped by {@link #close()}. */
+    public LoadGenerator startLoad(LoadGenerator.Options options) {
+        load = LoadGenerator.start(options);
         return load;
     }
 

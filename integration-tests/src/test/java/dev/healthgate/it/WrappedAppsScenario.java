@@ -147,6 +147,9 @@ public final class WrappedAppsScenario implements AutoCloseable {
         }
         HealthgateConfig config = new HealthgateConfig();
         apps.forEach(config::app);
+        if (!runAs.isEmpty()) {
+            config.stateDir(stateDirOwnedBy(runAs.get(0), runAs.get(1)));
+        }
         healthgate = new Healthgate(dirs, config);
         haproxyConfig = healthgate.renderHaproxyConfig();
         if (runAs.isEmpty()) {
@@ -335,5 +338,20 @@ public final class WrappedAppsScenario implements AutoCloseable {
 
     private static String seconds(Duration d) {
         return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString();
+    }
+
+    /** The state-dir of a healthgate that runs as {@code user}: made here (as root) and given to that user. */
+    private Path stateDirOwnedBy(String user, String group) {
+        Path state = dirs.scenario().resolve("state");
+        try {
+            Files.createDirectories(state);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + state, e);
+        }
+        CommandResult r = Command.of("chown", user + ":" + group, state.toString()).timeout(Duration.ofSeconds(10)).run();
+        if (r.exitCode() != 0) {
+            throw new AssertionError("chown " + user + ":" + group + " " + state + " failed: " + r.describe());
+        }
+        return state;
     }
 }

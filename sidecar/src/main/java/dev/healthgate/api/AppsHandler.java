@@ -42,7 +42,10 @@ final class AppsHandler {
         AppLookup.find(ctx, fleet).ifPresent(app -> view(app).onComplete(ar -> Replies.json(ctx, 200, ar.result())));
     }
 
-    /** The gates are read from the system each time, so the answer never shows a remembered state. */
+    /**
+     * The gates as each gate knows them: the flag gates hold them, and the nat gate, the only writer of its
+     * rules, keeps them in memory from its reconcile at start on (no iptables run per request).
+     */
     private Future<JsonObject> view(AppInstance app) {
         return vertx.executeBlocking(app::gateStatus, false)
                 .map(gates -> Json.app(app, gates))

@@ -2,6 +2,7 @@ package dev.healthgate.api;
 
 import dev.healthgate.cycle.AppInstance;
 import dev.healthgate.cycle.CycleResult;
+import dev.healthgate.cycle.Intent;
 import dev.healthgate.cycle.PhaseResult;
 import dev.healthgate.gate.GateStatus;
 import io.vertx.core.json.JsonArray;
@@ -24,6 +25,8 @@ final class Json {
                 .put("gate", app.config().gate().key())
                 .put("busy", app.running() != null)
                 .put("running", app.running() == null ? null : app.running().key())
+                .put("phase", app.phase())
+                .put("intent", app.intent() == Intent.OUT ? "out" : "in")
                 .put("reason", app.reason())
                 .put("gates", gates == null ? null : new JsonObject()
                         .put("main", gates.main() ? "open" : "closed")

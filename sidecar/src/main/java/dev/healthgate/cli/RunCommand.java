@@ -104,6 +104,10 @@ final class RunCommand implements Runnable {
         @Option(names = "--listen", paramLabel = "HOST:PORT", description = "control API address (default 127.0.0.1:9901)")
         String listen;
 
+        @Option(names = "--state-dir", paramLabel = "DIR",
+                description = "where the app's state is kept across restarts of healthgate (default /var/lib/healthgate as root)")
+        String stateDir;
+
         @Option(names = "--inter", paramLabel = "DURATION", description = "HAProxy's check interval (default 500ms)")
         String inter;
 
@@ -170,7 +174,7 @@ final class RunCommand implements Runnable {
         OneApp o = oneApp == null ? new OneApp() : oneApp;
         CommandLineApp app = new CommandLineApp(o.name, o.port, o.statusPort, o.backupStatusPort, o.host, o.gate,
                 o.readyHttp, o.readyTimeout, command, o.dir, o.env, o.user, o.stopSignal, o.stopTimeout, o.listen,
-                o.inter, o.fall, o.rise);
+                o.inter, o.fall, o.rise, o.stateDir);
         HealthgateConfig cfg = app.load();
         if (printConfig) {
             spec.commandLine().getOut().print(app.toYaml());

@@ -31,11 +31,12 @@ import org.yaml.snakeyaml.Yaml;
  * @param inter            HAProxy check interval, or null for 500ms
  * @param fall             or null for 2
  * @param rise             or null for 2
+ * @param stateDir         {@code state-dir}, or null for its default
  */
 public record CommandLineApp(String name, Integer port, Integer statusPort, Integer backupStatusPort, String host,
         String gate, String readyHttp, String readyTimeout, List<String> command, String dir,
         Map<String, String> env, String user, String stopSignal, String stopTimeout, String listen,
-        String inter, Integer fall, Integer rise) {
+        String inter, Integer fall, Integer rise, String stateDir) {
 
     /** Which option each config key path came from, for error messages. */
     private static final Map<String, String> OPTIONS = options();
@@ -48,6 +49,7 @@ public record CommandLineApp(String name, Integer port, Integer statusPort, Inte
     /** The healthgate.yml this command line stands for. */
     public String toYaml() {
         Map<String, Object> root = new LinkedHashMap<>();
+        putIf(root, "state-dir", stateDir);
         if (listen != null) {
             root.put("control", Map.of("listen", listen));
         }
@@ -155,6 +157,7 @@ public record CommandLineApp(String name, Integer port, Integer statusPort, Inte
         m.put(app + "host", "--host");
         m.put(app + "gate", "--gate");
         m.put("control.listen", "--listen");
+        m.put("state-dir", "--state-dir");
         m.put("haproxy.inter", "--inter");
         m.put("haproxy.fall", "--fall");
         m.put("haproxy.rise", "--rise");

@@ -58,6 +58,7 @@ public final class ConfigLoader {
         ControlConfig control = control(root.node("control"));
         HaproxyTiming haproxy = haproxy(root.node("haproxy"));
         List<AppConfig> apps = apps(root, haproxy);
+        Path stateDir = stateDir(root);
         root.requireNoUnknownKeys();
         if (!haproxy.nodes().isEmpty()) {
             apps.stream().filter(a -> a.gate() == GateKind.AGENT).findFirst().ifPresent(a -> {
@@ -66,7 +67,39 @@ public final class ConfigLoader {
                         + "or use gate http-404");
             });
         }
-        return new HealthgateConfig(control, haproxy, apps);
+        return new HealthgateConfig(control, haproxy, apps, stateDir);
+    }
+
+    /**
+     * {@code state-dir}: an absolute directory. By default systemd's {@code $STATE_DIRECTORY} (the unit's
+     * {@code StateDirectory=}), else {@code /var/lib/healthgate} for root, else
+     * {@code $XDG_STATE_HOME/healthgate} ({@code ~/.local/state/healthgate}), so that the one-app form works
+     * without root.
+     */
+    private static Path stateDir(ConfigNode root) {
+        String text = root.string("state-dir", null);
+        if (text == null) {
+            return defaultStateDir();
+        }
+        if (text.isBlank() || !text.startsWith("/") || text.indexOf('\0') >= 0) {
+            throw ConfigException.at("state-dir", text, "must be an absolute directory, e.g. /var/lib/healthgate");
+        }
+        return Path.of(text).normalize();
+    }
+
+    static Path defaultStateDir() {
+        String systemd = System.getenv("STATE_DIRECTORY");
+        if (systemd != null && systemd.startsWith("/")) {
+            return Path.of(systemd.split(":")[0]); // several directories are separated by colons
+        }
+        if ("root".equals(System.getProperty("user.name"))) {
+            return Path.of("/var/lib/healthgate");
+        }
+        String xdg = System.getenv("XDG_STATE_HOME");
+        if (xdg != null && xdg.startsWith("/")) {
+            return Path.of(xdg, "healthgate");
+        }
+        return Path.of(System.getProperty("user.home"), ".local", "state", "healthgate");
     }
 
     private static ControlConfig control(ConfigNode node) {

@@ -33,7 +33,14 @@ public enum Action {
      * restart would (drain, sticky-grace, drain-backup, connections), so that healthgate can then stop it
      * with no request sent to a closed port. Both gates stay closed.
      */
-    STOP;
+    STOP,
+    /**
+     * Not an operator's action: healthgate was killed or crashed while a cycle that ends in rotation ran (a
+     * restart, restore or recovery), and has started again. Wait until the app is ready, then restore it
+     * (unattended); if it does not become ready, it is FAILED with a reason naming the phase that was cut
+     * short. Never puts an app that is not ready into rotation.
+     */
+    RESUME;
 
     /** Whether an operator may ask for it (the others are healthgate's own). */
     public boolean requestable() {

@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs on Vert.x futures; blocking work (iptables, the restart command, /proc) goes to workers.
  * It knows nothing of HTTP: the control API, the CLI and tests drive it alike.
+ *
+ * <p>This is the one place that writes each app's {@link AppRecord} to the {@link Journal}: before each
+ * phase begins (so a healthgate killed inside a phase finds that phase written down) and once the cycle
+ * has ended. A write that fails is logged as an error and the cycle goes on: the restart an operator asked
+ * for matters more than the record of it, and the next write tries again.
  */
 public final class Cycle {
 
@@ -34,11 +39,17 @@ public final class Cycle {
 
     private final Vertx vertx;
     private final ConnectionCounter connections;
+    private final Journal journal;
     private volatile boolean stopping;
 
     public Cycle(Vertx vertx, ConnectionCounter connections) {
+        this(vertx, connections, Journal.NONE);
+    }
+
+    public Cycle(Vertx vertx, ConnectionCounter connections, Journal journal) {
         this.vertx = vertx;
         this.connections = connections;
+        this.journal = journal;
     }
 
     /**
@@ -58,8 +69,29 @@ public final class Cycle {
         app.begin(action);
         Run run = new Run(app, action, listener);
         LOG.info("{}: {} started ({})", app.name(), action.key(), app.state());
-        return run.execute().eventually(() -> {
+        return run.execute().transform(ar -> {
             app.end();
+            // A cycle that healthgate's stop cut short keeps the phase it was in on file: the next start resumes
+            // it (restored once ready), as after a crash, instead of finding it FAILED.
+            boolean cutShort = stopping && ar.succeeded() && !ar.result().ok();
+            if (cutShort) {
+                LOG.info("{}: its {} was cut short by the stop: the next start resumes it", app.name(), action.key());
+            }
+            Future<Void> written = cutShort ? Future.succeededFuture() : write(app);
+            return written.transform(w -> ar.succeeded() ? Future.succeededFuture(ar.result())
+                    : Future.<CycleResult>failedFuture(ar.cause()));
+        });
+    }
+
+    /** Writes the app's record as it is when the write runs; never fails (see the class comment). */
+    private Future<Void> write(AppInstance app) {
+        return vertx.<Void>executeBlocking(() -> {
+            synchronized (app.journalLock) {
+                journal.write(app.record());
+            }
+            return null;
+        }, false).recover(e -> {
+            LOG.error("{}: cannot write its state: {}", app.name(), reasonOf(e));
             return Future.succeededFuture();
         });
     }
@@ -92,7 +124,10 @@ public final class Cycle {
             }
             return chain.transform(ar -> {
                 if (ar.failed()) {
-                    return failClosed(reasonOf(ar.cause()));
+                    String interrupted = action == Action.RESUME ? app.interrupted() : null;
+                    return failClosed(interrupted == null ? reasonOf(ar.cause())
+                            : "interrupted by a restart of healthgate (" + interrupted + ") and not ready: "
+                                    + reasonOf(ar.cause()));
                 }
                 boolean staysOut = action == Action.DRAIN || action == Action.STOP || action == Action.RECOVER_DRAINED;
                 app.moveTo(staysOut ? CycleState.OUT_OF_ROTATION : CycleState.IN_ROTATION);
@@ -122,7 +157,8 @@ public final class Cycle {
                 })));
             }
             if (action != Action.DRAIN && action != Action.STOP) {
-                boolean restores = action == Action.RESTORE || action == Action.RESTORE_ON_START;
+                boolean restores = action == Action.RESTORE || action == Action.RESTORE_ON_START
+                        || action == Action.RESUME;
                 CycleState readyState = restores ? CycleState.RESTORING : CycleState.RESTARTING;
                 // the wait ends at once when the process the restart started exits, or healthgate stops
                 steps.add(new Step("ready", readyState, () -> ReadyWait.await(vertx, app.probe(),
@@ -146,6 +182,11 @@ public final class Cycle {
             if (app.state() != step.state()) {
                 app.moveTo(step.state());
             }
+            app.enter(step.name());
+            return write(app).compose(v -> timed(step));
+        }
+
+        private Future<Void> timed(Step step) {
             long t0 = System.nanoTime();
             return step.body().get().map(note -> {
                 PhaseResult phase = new PhaseResult(step.name(), millisSince(t0), note);

@@ -56,8 +56,10 @@ public final class CdsTraining {
             responder.setDaemon(true);
             responder.start();
             Path config = Files.createTempFile("healthgate-training", ".yml");
+            // a state-dir of its own: the training must neither read nor leave state in the host's
+            Path state = Files.createTempDirectory("healthgate-training-state");
             try {
-                Files.writeString(config, config(api, app.getLocalPort(), statusPort, true));
+                Files.writeString(config, config(api, app.getLocalPort(), statusPort, true, state));
                 PrintWriter out = new PrintWriter(Writer.nullWriter()); // the training's output is not read
                 Thread run = new Thread(() -> HealthgateCli.execute(out, out, "run", "--config", config.toString()),
                         "training-run");
@@ -74,6 +76,12 @@ public final class CdsTraining {
                         .formatted(app.getLocalPort()) + " node=training; weight=1/1; scur=0/1; qcur=0", deadline);
             } finally {
                 Files.deleteIfExists(config);
+                try (var files = Files.list(state)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+                Files.deleteIfExists(state);
             }
         }
         // System.exit in main runs the run command's shutdown hook: the daemon's stop is trained too
@@ -81,7 +89,8 @@ public final class CdsTraining {
 
     private static void cli() throws Exception {
         int api = freePort();
-        HealthgateConfig config = ConfigLoader.parse(config(api, freePort(), freePort(), false));
+        HealthgateConfig config = ConfigLoader.parse(config(api, freePort(), freePort(), false,
+                Path.of(System.getProperty("java.io.tmpdir"), "healthgate-training-state")));
         Daemon daemon = Daemon.start(config);
         try {
             PrintWriter out = new PrintWriter(Writer.nullWriter()); // the training's output is not read
@@ -95,8 +104,10 @@ public final class CdsTraining {
     }
 
     /** One app with a port gate on the given loopback ports; HAProxy's checks every 100 ms. */
-    private static String config(int api, int appPort, int statusPort, boolean restoreOnStart) throws IOException {
+    private static String config(int api, int appPort, int statusPort, boolean restoreOnStart, Path state)
+            throws IOException {
         return """
+                state-dir: "%s"
                 control: { listen: 127.0.0.1:%d }
                 haproxy: { inter: 100ms, fall: 2, rise: 2 }
                 apps:
@@ -108,7 +119,7 @@ public final class CdsTraining {
                     ready: { http: /health, timeout: 5s }
                     restart: { exec: ["true"] }
                     restore-on-start: %s
-                """.formatted(api, appPort, statusPort, freePort(), restoreOnStart);
+                """.formatted(state.toAbsolutePath(), api, appPort, statusPort, freePort(), restoreOnStart);
     }
 
     /** The app stand-in: answers every request 200 and closes. */

@@ -10,15 +10,16 @@ import dev.healthgate.cycle.BusyException;
 import dev.healthgate.cycle.ConnectionCounter;
 import dev.healthgate.cycle.Cycle;
 import dev.healthgate.cycle.CycleListener;
-import dev.healthgate.cycle.CycleState;
 import dev.healthgate.cycle.Fleet;
+import dev.healthgate.cycle.JournalException;
 import dev.healthgate.cycle.StoppingException;
 import dev.healthgate.exec.CommandRunner;
+import dev.healthgate.config.GateKind;
+import dev.healthgate.gate.Found;
 import dev.healthgate.gate.Gate;
 import dev.healthgate.gate.GateException;
-import dev.healthgate.gate.GateStatus;
 import dev.healthgate.gate.Gates;
-import dev.healthgate.gate.Line;
+import dev.healthgate.gate.NatGate;
 import dev.healthgate.metrics.Metrics;
 import dev.healthgate.observe.HaproxyView;
 import dev.healthgate.ready.ReadinessProbe;
@@ -26,6 +27,7 @@ import dev.healthgate.restart.RestartException;
 import dev.healthgate.restart.RestartStrategy;
 import dev.healthgate.restart.Restarts;
 import dev.healthgate.restart.SuperviseRestart;
+import dev.healthgate.state.StateStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -36,6 +38,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +50,11 @@ import org.slf4j.LoggerFactory;
  * ({@link SupervisedRecovery}). On a stop it drains the apps it supervises, then stops them
  * ({@link GracefulStop}); the gates of the other apps stay as they are. A start that fails stops every app
  * it had started, whose gates stay closed.
+ *
+ * <p>Crash-safe: each app's cycle writes where it stands to the {@code state-dir} ({@link StateStore}); at
+ * start healthgate reads it back and decides per app ({@link StartDecision}): a drained app stays drained,
+ * one in rotation stays in without a flap, one whose cycle was cut short is restored only once ready. Every
+ * {@code healthgate:} nat rule the config does not account for is removed first.
  */
 public final class Daemon {
 
@@ -69,13 +78,16 @@ public final class Daemon {
         try {
             CommandRunner runner = new CommandRunner();
             HaproxyView view = new HaproxyView(config.haproxy().nodes());
+            StateStore store = openStore(config);
+            removeUnaccountedRules(config, runner);
             List<AppInstance> apps = new ArrayList<>();
             Map<String, SuperviseRestart> processes = new LinkedHashMap<>();
+            Map<String, Action> startCycles = new LinkedHashMap<>();
             for (AppConfig app : config.apps()) {
-                apps.add(instance(vertx, app, config.haproxy(), view, runner, processes));
+                apps.add(instance(vertx, app, config.haproxy(), view, runner, processes, store, startCycles));
             }
             Metrics metrics = new Metrics(apps);
-            Cycle cycle = new Cycle(vertx, new ConnectionCounter());
+            Cycle cycle = new Cycle(vertx, new ConnectionCounter(), store);
             Fleet fleet = new Fleet(apps, cycle, metrics);
             startGates(apps);
             Map<String, SupervisedRecovery> supervised = startSupervised(vertx, fleet, processes);
@@ -91,7 +103,7 @@ public final class Daemon {
             }
             LOG.info("control API listening on {}", config.control().url());
             Daemon daemon = new Daemon(vertx, fleet, server, new GracefulStop(fleet, config.haproxy(), supervised));
-            daemon.restoreOnStart();
+            restoreOnStart(fleet, startCycles);
             return daemon;
         } catch (StartException | RuntimeException e) {
             vertx.close();
@@ -99,40 +111,78 @@ public final class Daemon {
         }
     }
 
+    /** Opens the state-dir, and says which apps in it the config no longer has. */
+    private static StateStore openStore(HealthgateConfig config) throws StartException {
+        StateStore store = new StateStore(config.stateDir());
+        try {
+            store.open();
+            Set<String> names = config.apps().stream().map(AppConfig::name).collect(Collectors.toSet());
+            for (String gone : store.others(names)) {
+                LOG.info("{}: has a state file in {} but is not in the config: ignored", gone, store.dir());
+            }
+        } catch (JournalException e) {
+            throw new StartException(e.getMessage() + " (set state-dir in the config to a directory healthgate "
+                    + "may write)");
+        }
+        LOG.info("state-dir {}", store.dir());
+        return store;
+    }
+
+    /**
+     * Removes every {@code healthgate:} nat rule that no nat app of the config accounts for. Without a nat app
+     * healthgate may lack iptables or the right to run it: then there is nothing it could have left, or remove.
+     */
+    private static void removeUnaccountedRules(HealthgateConfig config, CommandRunner runner) throws StartException {
+        boolean nat = config.apps().stream().anyMatch(a -> a.gate() == GateKind.NAT);
+        try {
+            NatGate.removeUnaccounted("iptables", runner, config.apps()).forEach(note -> LOG.warn("{}", note));
+        } catch (GateException e) {
+            if (nat) {
+                throw new StartException(natError(e));
+            }
+            LOG.debug("no nat app, and iptables cannot be read ({}): no stale rules looked for", e.getMessage());
+        }
+    }
+
+    private static String natError(GateException e) {
+        return "the nat gate cannot read or change iptables (it needs root or CAP_NET_ADMIN and the iptables "
+                + "program; the port, http-404 and agent gates need neither): " + e.getMessage();
+    }
+
     private static AppInstance instance(Vertx vertx, AppConfig app, HaproxyTiming timing, HaproxyView view,
-            CommandRunner runner, Map<String, SuperviseRestart> processes) throws StartException {
+            CommandRunner runner, Map<String, SuperviseRestart> processes, StateStore store,
+            Map<String, Action> startCycles) throws StartException {
         ReadinessProbe probe = new ReadinessProbe(vertx, app);
         Gate gate = Gates.create(vertx, app, timing, view, probe, runner);
-        GateStatus status;
-        try {
-            LOG.info("{}: {}", app.name(), gate.reconcile());
-            status = gate.status();
-        } catch (GateException e) {
-            throw new StartException(app.name() + ": the nat gate cannot read or change iptables (it needs root "
-                    + "or CAP_NET_ADMIN and the iptables program; the port, http-404 and agent gates need "
-                    + "neither): " + e.getMessage());
-        }
         RestartStrategy restart;
         try {
             restart = Restarts.create(app, runner);
         } catch (RestartException e) {
             throw new StartException(app.name() + ": " + e.getMessage());
         }
+        // a supervised app is started by this healthgate, so it is not running yet: out of rotation until ready
+        boolean supervised = restart instanceof SuperviseRestart;
+        StartDecision decision;
+        try {
+            Found found = gate.found();
+            decision = StartDecision.decide(store.read(app.name()), found, supervised, app.restoreOnStart());
+            LOG.info("{}: {}; {}", app.name(), decision.why(), gate.reconcile(decision.gates()));
+        } catch (GateException e) {
+            throw new StartException(app.name() + ": " + natError(e));
+        } catch (JournalException e) {
+            throw new StartException(app.name() + ": " + e.getMessage());
+        }
         if (restart instanceof SuperviseRestart process) {
             processes.put(app.name(), process);
-            // healthgate starts this app itself, so it is not running yet: out of rotation until ready
-            try {
-                gate.close(Line.MAIN);
-                gate.close(Line.BACKUP);
-                status = gate.status();
-            } catch (GateException e) {
-                throw new StartException(app.name() + ": cannot close the gates before starting the app: "
-                        + e.getMessage());
-            }
         }
-        CycleState initial = status.main() ? CycleState.IN_ROTATION : CycleState.OUT_OF_ROTATION;
-        LOG.info("{}: {} (gate {}, restart by {})", app.name(), initial, app.gate().key(), restart.describe());
-        return new AppInstance(app, gate, restart, probe, initial);
+        if (decision.cycle() != null) {
+            startCycles.put(app.name(), decision.cycle());
+        }
+        LOG.info("{}: {} (gate {}, restart by {})", app.name(), decision.initial(), app.gate().key(), restart.describe());
+        AppInstance instance = new AppInstance(app, gate, restart, probe, decision.initial(), decision.intent(),
+                decision.reason());
+        instance.interrupted(decision.interrupted());
+        return instance;
     }
 
     /**
@@ -201,26 +251,24 @@ public final class Daemon {
         }
     }
 
-    private void restoreOnStart() {
-        restoreOnStart(fleet);
-    }
-
     /**
-     * Starts a restore-on-start cycle for each app that wants one. An app with a cycle running already (a
-     * supervised app that died at once is being recovered, which restores it; or an operator's action
-     * through the API, which is listening) is left to that cycle: this never throws BusyException.
+     * Starts the cycle {@link StartDecision} chose for each app (restore-on-start, or a resume of a cycle cut
+     * short). An app with a cycle running already (a supervised app that died at once is being recovered, which
+     * restores it; or an operator's action through the API, which is listening) is left to that cycle: this
+     * never throws BusyException.
      */
-    static void restoreOnStart(Fleet fleet) {
+    static void restoreOnStart(Fleet fleet, Map<String, Action> cycles) {
         for (AppInstance app : fleet.apps()) {
-            if (app.config().restoreOnStart() && app.state() != CycleState.IN_ROTATION) {
-                LOG.info("{}: restore-on-start: waiting until it is ready, then putting it into rotation",
-                        app.name());
-                try {
-                    fleet.act(app, Action.RESTORE_ON_START, CycleListener.NONE);
-                } catch (BusyException | StoppingException e) {
-                    LOG.info("{}: restore-on-start left to the {} running for it", app.name(),
-                            app.running() == null ? "cycle" : app.running().key());
-                }
+            Action action = cycles.get(app.name());
+            if (action == null) {
+                continue;
+            }
+            LOG.info("{}: {}: waiting until it is ready, then putting it into rotation", app.name(), action.key());
+            try {
+                fleet.act(app, action, CycleListener.NONE);
+            } catch (BusyException | StoppingException e) {
+                LOG.info("{}: {} left to the {} running for it", app.name(), action.key(),
+                        app.running() == null ? "cycle" : app.running().key());
             }
         }
     }

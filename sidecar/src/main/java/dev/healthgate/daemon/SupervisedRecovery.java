@@ -4,7 +4,7 @@ import dev.healthgate.cycle.Action;
 import dev.healthgate.cycle.AppInstance;
 import dev.healthgate.cycle.BusyException;
 import dev.healthgate.cycle.CycleListener;
-import dev.healthgate.cycle.CycleState;
+import dev.healthgate.cycle.Intent;
 import dev.healthgate.cycle.Fleet;
 import dev.healthgate.cycle.StoppingException;
 import dev.healthgate.restart.SuperviseRestart;
@@ -102,7 +102,7 @@ final class SupervisedRecovery {
                 pending = false; // started by someone else meanwhile
                 return;
             }
-            if (app.state() == CycleState.OUT_OF_ROTATION) {
+            if (app.intent() == Intent.OUT) {
                 LOG.info("{}: drained by an operator: closing its backup gate too, starting it again, leaving it "
                         + "out of rotation", app.name());
                 recover(Action.RECOVER_DRAINED);

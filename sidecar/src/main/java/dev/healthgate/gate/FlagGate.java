@@ -41,8 +41,12 @@ abstract class FlagGate implements Gate {
         return new GateStatus(main, backup);
     }
 
+    /** A fresh healthgate's flags are closed; healthgate decides at start whether to open them (it does not). */
     @Override
-    public String reconcile() {
-        return "own status ports: closed until restored";
+    public String reconcile(GateStatus wanted) {
+        set(Line.MAIN, wanted.main());
+        set(Line.BACKUP, wanted.backup());
+        return "own status ports: main " + (wanted.main() ? "open" : "closed") + ", backup "
+                + (wanted.backup() ? "open" : "closed");
     }
 }

@@ -19,11 +19,17 @@ public interface Gate {
     /** Reads what is in place now. */
     GateStatus status() throws GateException;
 
+    /** What is in place at start, line by line; by default what {@link #status()} reads. */
+    default Found found() throws GateException {
+        GateStatus s = status();
+        return new Found(s.main() ? Presence.ALL : Presence.NONE, s.backup() ? Presence.ALL : Presence.NONE);
+    }
+
     /**
-     * Brings what is in place to a clean state at start: no duplicated or stale entries, nothing
-     * flipped. Returns a line for the log describing what was found.
+     * Brings what is in place at start to exactly {@code wanted}: each line open or closed as a whole, no
+     * duplicated or stale entries. Returns a line for the log saying what was found and changed.
      */
-    String reconcile() throws GateException;
+    String reconcile(GateStatus wanted) throws GateException;
 
     /**
      * Called once HAProxy has the opened lines back: makes the open state durable. The nat gate answers

@@ -1,22 +1,23 @@
 package dev.healthgate.gate;
 
 import dev.healthgate.config.AppConfig;
+import dev.healthgate.config.GateKind;
 import dev.healthgate.config.HaproxyTiming;
+import dev.healthgate.exec.CommandRunner;
 import dev.healthgate.observe.HaproxyView;
 import dev.healthgate.observe.ObservedWatch;
 import dev.healthgate.observe.TimedWatch;
 import dev.healthgate.observe.Watch;
+import dev.healthgate.ready.ReadinessProbe;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import dev.healthgate.exec.CommandException;
-import dev.healthgate.exec.CommandResult;
-import dev.healthgate.exec.CommandRunner;
-import java.time.Duration;
-import dev.healthgate.ready.ReadinessProbe;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code nat} gate: an iptables {@code nat} REDIRECT from a status port to the app port, in
@@ -27,27 +28,30 @@ import java.util.List;
  * <p>With HTTP checks healthgate also listens on the status ports itself: while a redirect is in place
  * the kernel sends the checks to the app; once it is gone they reach healthgate, which answers 503 and
  * reads HAProxy's {@code X-Haproxy-Server-State}, so a nat drain is observed, not slept through.
+ *
+ * <p>A rule matches only connections to a local address ({@code -m addrtype --dst-type LOCAL}): a status
+ * port of another host that this one routes or forwards to is never redirected. This gate is the only
+ * writer of its app's rules, so it keeps what is in place in memory ({@link #status()} runs no program;
+ * {@link #reconcile} reads the kernel at start and sets it). Rules of the earlier format (without the
+ * addrtype match) count as in place at start and are replaced by the current one.
  */
 public final class NatGate implements Gate {
 
-    static final List<String> CHAINS = List.of("PREROUTING", "OUTPUT");
-    private static final Duration TIMEOUT = Duration.ofSeconds(15);
-    /** Seconds iptables waits for the xtables lock held by another program. */
-    private static final String LOCK_WAIT = "5";
+    private static final List<String> CHAINS = NatRules.CHAINS;
 
     private final AppConfig app;
-    private final String iptables;
-    private final CommandRunner runner;
+    private final NatRules rules;
     private final Watch watch;
     private final List<StatusServer> listeners = new ArrayList<>();
     /** Lines opened but not yet settled: healthgate answers their checks with the app's health. */
     private final Set<Line> answering = EnumSet.noneOf(Line.class);
+    /** The lines whose redirect is in both chains, as this gate (their only writer) last left them. */
+    private final Set<Line> installed = EnumSet.noneOf(Line.class);
 
     public NatGate(AppConfig app, String iptables, CommandRunner runner, Vertx vertx, HaproxyTiming timing,
             HaproxyView view, ReadinessProbe probe) {
         this.app = app;
-        this.iptables = iptables;
-        this.runner = runner;
+        this.rules = new NatRules(iptables, runner);
         boolean httpChecks = app.ready().isHttp();
         // Once a redirect is gone the checks reach healthgate's listeners: out and idle are seen there, and
         // so is in, because a restore lets healthgate answer with the app's health before the redirect returns.
@@ -75,7 +79,25 @@ public final class NatGate implements Gate {
 
     /** The comment that marks one of this app's rules. */
     public static String comment(String app, Line line) {
-        return "healthgate:" + app + ":" + line.key();
+        return NatRules.PREFIX + app + ":" + line.key();
+    }
+
+    /**
+     * At start, before any app's {@link #reconcile}: removes every {@code healthgate:} rule that none of the
+     * config's nat apps accounts for (an app removed, renamed, or moved to another gate), whose redirect would
+     * otherwise bypass that app's gate. Returns a note per rule removed.
+     */
+    public static List<String> removeUnaccounted(String iptables, CommandRunner runner, List<AppConfig> apps)
+            throws GateException {
+        Set<String> accounted = new HashSet<>();
+        for (AppConfig a : apps) {
+            if (a.gate() == GateKind.NAT) {
+                for (Line line : Line.values()) {
+                    accounted.add(comment(a.name(), line));
+                }
+            }
+        }
+        return new NatRules(iptables, runner).removeUnaccounted(accounted);
     }
 
     /**
@@ -88,7 +110,7 @@ public final class NatGate implements Gate {
         if (listeners.isEmpty()) {
             return addRules(line);
         }
-        if (inAllChains(line)) {
+        if (isInstalled(line)) {
             return false;
         }
         synchronized (answering) {
@@ -114,15 +136,37 @@ public final class NatGate implements Gate {
         }
     }
 
+    private boolean isInstalled(Line line) {
+        synchronized (installed) {
+            return installed.contains(line);
+        }
+    }
+
+    private void setInstalled(Line line, boolean in) {
+        synchronized (installed) {
+            if (in) {
+                installed.add(line);
+            } else {
+                installed.remove(line);
+            }
+        }
+    }
+
     /** Adds the line's redirect where it is missing; returns whether any was added. */
     private boolean addRules(Line line) throws GateException {
         boolean added = false;
-        for (String chain : CHAINS) {
-            if (!exists(chain, line)) {
-                iptables("-A", chain, ruleSpec(line));
-                added = true;
+        try {
+            for (String chain : CHAINS) {
+                if (!rules.exists(chain, ruleSpec(line))) {
+                    rules.append(chain, ruleSpec(line));
+                    added = true;
+                }
             }
+        } catch (GateException e) {
+            setInstalled(line, false); // perhaps in one chain only: closed as far as the API tells
+            throw e;
         }
+        setInstalled(line, true);
         return added;
     }
 
@@ -132,20 +176,14 @@ public final class NatGate implements Gate {
         synchronized (answering) {
             removed = answering.remove(line);
         }
+        // not installed from here on, whatever follows: a line half removed is closed for HAProxy's
+        // checks that came through the removed chain
+        setInstalled(line, false);
         for (String chain : CHAINS) {
-            // -D until iptables answers that no such rule is left (exit 1): removes duplicates too.
-            // Bounded in case it keeps answering that it removed one.
+            // -D until iptables answers that no such rule is left: removes duplicates too. Bounded in case
+            // it keeps answering that it removed one.
             int i = 0;
-            for (; i < 16; i++) {
-                List<String> cmd = command("-D", chain, ruleSpec(line));
-                CommandResult r = run(cmd);
-                if (r.exitCode() == 1) {
-                    break;
-                }
-                if (r.exitCode() != 0) {
-                    throw new GateException(CommandRunner.show(cmd) + " failed (exit " + r.exitCode() + "): "
-                            + r.stderr().strip());
-                }
+            for (; i < 16 && rules.deleteOne(chain, ruleSpec(line)); i++) {
                 removed = true;
             }
             if (i == 16) {
@@ -155,105 +193,87 @@ public final class NatGate implements Gate {
         return removed;
     }
 
+    /** From memory (see the class comment): the API asks this on every {@code GET /v1/apps}. */
     @Override
-    public GateStatus status() throws GateException {
-        return new GateStatus(isAnswering(Line.MAIN) || inAllChains(Line.MAIN),
-                isAnswering(Line.BACKUP) || inAllChains(Line.BACKUP));
+    public GateStatus status() {
+        return new GateStatus(isAnswering(Line.MAIN) || isInstalled(Line.MAIN),
+                isAnswering(Line.BACKUP) || isInstalled(Line.BACKUP));
     }
 
+    /** Reads the kernel: per line, in how many chains a rule of this app (either format) is. */
     @Override
-    public String reconcile() throws GateException {
+    public Found found() throws GateException {
+        Map<String, List<NatRules.Rule>> listed = listOwn();
+        Presence[] presence = new Presence[2];
+        for (Line line : Line.values()) {
+            int chains = 0;
+            for (String chain : CHAINS) {
+                if (!own(listed, chain, line).isEmpty()) {
+                    chains++;
+                }
+            }
+            presence[line.ordinal()] = chains == CHAINS.size() ? Presence.ALL : chains == 0 ? Presence.NONE : Presence.PART;
+        }
+        return new Found(presence[Line.MAIN.ordinal()], presence[Line.BACKUP.ordinal()]);
+    }
+
+    /**
+     * Makes each line's rules exactly {@code wanted}: an open line has one current-format rule in each chain
+     * (added before an old-format one is removed, so the status port never closes in between), a closed line
+     * none; duplicates and stale rules go.
+     */
+    @Override
+    public String reconcile(GateStatus wanted) throws GateException {
         List<String> notes = new ArrayList<>();
-        for (String chain : CHAINS) {
-            for (Line line : Line.values()) {
-                List<List<String>> found = ownRules(chain, line);
-                List<String> expected = ruleSpec(line);
+        Map<String, List<NatRules.Rule>> listed = listOwn();
+        for (Line line : Line.values()) {
+            boolean open = wanted.isOpen(line);
+            List<String> expected = ruleSpec(line);
+            for (String chain : CHAINS) {
+                List<NatRules.Rule> found = own(listed, chain, line);
                 boolean kept = false;
-                for (List<String> rule : found) {
-                    if (!kept && sameRule(rule, expected)) {
+                if (open && found.stream().noneMatch(r -> r.spec().equals(expected))) {
+                    rules.append(chain, expected);
+                    notes.add("added " + line.key() + " rule in " + chain + (found.isEmpty() ? " (it was missing)" : ""));
+                    kept = true;
+                }
+                for (NatRules.Rule rule : found) {
+                    boolean current = rule.spec().equals(expected);
+                    if (open && current && !kept) {
                         kept = true;
                         continue;
                     }
-                    iptables("-D", chain, rule);
-                    notes.add("removed " + (sameRule(rule, expected) ? "duplicate" : "stale") + " rule in "
-                            + chain + ": " + String.join(" ", rule));
+                    rules.delete(rule);
+                    notes.add("removed " + (!open ? "" : current ? "duplicate " : "stale ") + line.key() + " rule in "
+                            + chain + ": " + String.join(" ", rule.spec()));
                 }
             }
+            setInstalled(line, open);
         }
-        GateStatus s = status();
-        String state = "nat rules: main " + (s.main() ? "present" : "absent") + ", backup "
-                + (s.backup() ? "present" : "absent");
+        String state = "nat rules: main " + (wanted.main() ? "present" : "absent") + ", backup "
+                + (wanted.backup() ? "present" : "absent");
         return notes.isEmpty() ? state : state + "; " + String.join("; ", notes);
     }
 
-    private boolean inAllChains(Line line) throws GateException {
+    /** healthgate's rules per chain: one {@code iptables -S} per chain. */
+    private Map<String, List<NatRules.Rule>> listOwn() throws GateException {
+        Map<String, List<NatRules.Rule>> listed = new HashMap<>();
         for (String chain : CHAINS) {
-            if (!exists(chain, line)) {
-                return false;
-            }
+            listed.put(chain, rules.healthgateRules(chain));
         }
-        return true;
+        return listed;
+    }
+
+    private List<NatRules.Rule> own(Map<String, List<NatRules.Rule>> listed, String chain, Line line) {
+        String comment = comment(app.name(), line);
+        return listed.get(chain).stream().filter(r -> r.comment().equals(comment)).toList();
     }
 
     private List<String> ruleSpec(Line line) {
         int statusPort = line == Line.MAIN ? app.statusPort() : app.backupStatusPort();
         return List.of("-p", "tcp", "-m", "tcp", "--dport", String.valueOf(statusPort),
+                "-m", "addrtype", "--dst-type", "LOCAL",
                 "-m", "comment", "--comment", comment(app.name(), line),
                 "-j", "REDIRECT", "--to-ports", String.valueOf(app.port()));
-    }
-
-    private boolean exists(String chain, Line line) throws GateException {
-        CommandResult r = run(command("-C", chain, ruleSpec(line)));
-        if (r.exitCode() == 0) {
-            return true;
-        }
-        if (r.exitCode() == 1) {
-            return false;
-        }
-        throw new GateException("iptables -C " + chain + " failed (exit " + r.exitCode() + "): " + r.stderr().strip());
-    }
-
-    /** This app's rules for one line in one chain, as the argument lists {@code iptables -S} prints. */
-    private List<List<String>> ownRules(String chain, Line line) throws GateException {
-        CommandResult r = run(List.of(iptables, "-w", LOCK_WAIT, "-t", "nat", "-S", chain));
-        if (r.exitCode() != 0) {
-            throw new GateException("cannot list nat " + chain + ": " + r.stderr().strip());
-        }
-        List<List<String>> rules = new ArrayList<>();
-        for (String text : r.stdout().split("\n")) {
-            List<String> words = IptablesWords.split(text);
-            int c = words.indexOf("--comment");
-            if (words.size() > 2 && words.get(0).equals("-A") && c > 0 && c + 1 < words.size()
-                    && words.get(c + 1).equals(comment(app.name(), line))) {
-                rules.add(words.subList(2, words.size()));
-            }
-        }
-        return rules;
-    }
-
-    private static boolean sameRule(List<String> a, List<String> b) {
-        return a.equals(b);
-    }
-
-    private void iptables(String op, String chain, List<String> spec) throws GateException {
-        CommandResult r = run(command(op, chain, spec));
-        if (r.exitCode() != 0) {
-            throw new GateException(CommandRunner.show(command(op, chain, spec)) + " failed (exit " + r.exitCode()
-                    + "): " + r.stderr().strip());
-        }
-    }
-
-    private List<String> command(String op, String chain, List<String> spec) {
-        List<String> cmd = new ArrayList<>(List.of(iptables, "-w", LOCK_WAIT, "-t", "nat", op, chain));
-        cmd.addAll(spec);
-        return cmd;
-    }
-
-    private CommandResult run(List<String> command) throws GateException {
-        try {
-            return runner.run(command, TIMEOUT);
-        } catch (CommandException e) {
-            throw new GateException(e.getMessage(), e);
-        }
     }
 }

@@ -15,7 +15,7 @@ class CommandLineAppTest {
 
     private static CommandLineApp app(Integer port, String stopSignal, List<String> command) {
         return new CommandLineApp("web1", port, 9001, null, null, null, null, null, command, null,
-                Map.of("RAILS_ENV", "production"), null, stopSignal, null, null, null, null, null);
+                Map.of("RAILS_ENV", "production"), null, stopSignal, null, null, null, null, null, null);
     }
 
     @Test

@@ -58,6 +58,17 @@ public class ConfigLoaderTest {
         assertThat(web2.restoreOnStart()).as("default restore-on-start").isTrue();
     }
 
+    @Test
+    @DisplayName("state-dir is an absolute directory; a relative one is refused naming the key and the value")
+    void stateDirMustBeAbsolute() {
+        assertThat(ConfigLoader.parse("state-dir: /srv/hg/state\n" + VALID).stateDir())
+                .isEqualTo(Path.of("/srv/hg/state"));
+        assertThat(ConfigLoader.parse(VALID).stateDir()).as("a default when unset").isAbsolute();
+        assertThatThrownBy(() -> ConfigLoader.parse("state-dir: var/lib/healthgate\n" + VALID))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("state-dir = var/lib/healthgate: must be an absolute directory, e.g. /var/lib/healthgate");
+    }
+
     @Nested
     @DisplayName("refuses, naming the key and the value,")
     class Refuses {

@@ -56,7 +56,7 @@ class RestoreOnStartTest {
                     CycleListener.NONE);
             var running = fleet.act(app, Action.DRAIN, CycleListener.NONE); // takes fall x inter + inter = 900 ms
 
-            assertThatCode(() -> Daemon.restoreOnStart(fleet)).doesNotThrowAnyException();
+            assertThatCode(() -> Daemon.restoreOnStart(fleet, java.util.Map.of("web1", Action.RESTORE_ON_START))).doesNotThrowAnyException();
             assertThat(running.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).action())
                     .as("the cycle that ran is the one that was running").isEqualTo(Action.DRAIN);
         } finally {
@@ -100,7 +100,7 @@ class RestoreOnStartTest {
         }
 
         @Override
-        public String reconcile() {
+        public String reconcile(GateStatus wanted) {
             return "in memory";
         }
 
