@@ -36,7 +36,7 @@ final class ActionHandler {
             try {
                 result = fleet.act(app, action, progress);
             } catch (BusyException e) {
-                Replies.error(ctx, 409, e.getMessage());
+                Replies.busy(ctx, e, fleet);
                 return;
             } catch (StoppingException e) {
                 Replies.error(ctx, 503, e.getMessage());

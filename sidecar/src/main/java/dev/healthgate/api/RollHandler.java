@@ -28,7 +28,7 @@ final class RollHandler {
         try {
             roll = fleet.roll(progress);
         } catch (BusyException e) {
-            Replies.error(ctx, 409, e.getMessage());
+            Replies.busy(ctx, e, fleet);
             return;
         } catch (StoppingException e) {
             Replies.error(ctx, 503, e.getMessage());

@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
 
-    private static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}");
+    private static final Pattern APP_NAME = AppConfig.NAME;
     private static final Pattern HTTP_PATH = Pattern.compile("/[\\x21-\\x7e]*");
 
     private ConfigLoader() {
@@ -154,8 +154,7 @@ public final class ConfigLoader {
     private static AppConfig app(ConfigNode node, HaproxyTiming haproxy) {
         String name = node.requiredString("name");
         if (!APP_NAME.matcher(name).matches()) {
-            throw ConfigException.at(node.pathOf("name"), name,
-                    "must be 1-40 letters, digits, '_', '.', '-', starting with a letter or digit");
+            throw ConfigException.at(node.pathOf("name"), name, "must be " + AppConfig.NAME_RULE);
         }
         String host = node.string("host", "127.0.0.1");
         HostPort.parse(node.pathOf("host"), host + ":1");
