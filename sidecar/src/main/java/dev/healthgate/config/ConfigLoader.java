@@ -71,8 +71,16 @@ public final class ConfigLoader {
 
     private static ControlConfig control(ConfigNode node) {
         String listen = node.string("listen", "127.0.0.1:9901");
-        String token = node.string("token", null);
+        String token = node.text("token", null);
+        String tokenFile = node.text("token-file", null);
         node.requireNoUnknownKeys();
+        if (token != null && tokenFile != null) {
+            throw ConfigException.at(node.pathOf("token-file"), tokenFile, "give either control.token or "
+                    + "control.token-file, not both");
+        }
+        if (tokenFile != null) {
+            token = TokenSource.read(node.pathOf("token-file"), Path.of(tokenFile));
+        }
         HostPort hp = HostPort.parse(node.pathOf("listen"), listen);
         if (!isLoopback(hp.host()) && (token == null || token.isBlank())) {
             throw ConfigException.at(node.pathOf("listen"), listen,
