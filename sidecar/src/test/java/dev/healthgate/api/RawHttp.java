@@ -92,6 +92,9 @@ final class RawHttp {
     }
 
     private static Answer parse(String raw) {
+        while (raw.startsWith("HTTP/1.1 1") && raw.indexOf("\r\n\r\n") > 0) {
+            raw = raw.substring(raw.indexOf("\r\n\r\n") + 4); // an interim answer (100 Continue): the final one follows
+        }
         int end = raw.indexOf("\r\n\r\n");
         if (!raw.startsWith("HTTP/1.") || end < 0) {
             return new Answer(0, raw, "");
