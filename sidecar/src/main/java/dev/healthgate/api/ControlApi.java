@@ -53,7 +53,7 @@ public final class ControlApi {
     public Router router() {
         Router router = Router.router(vertx);
         router.route().handler(limits::request);
-        router.route().handler(new RequestGuard(config.host())::handle);
+        router.route().handler(new RequestGuard(config.host(), config.token() != null)::handle);
         if (config.token() != null) {
             router.route().handler(new TokenCheck(config.token())::handle);
         }

@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * any site, and with no token (the loopback default) that would run a restart; a site whose name an
  * attacker re-points at 127.0.0.1 (DNS rebinding) could even read the answers. So, before anything else:
  * <ul>
- * <li>every request: the {@code Host} header must be {@code localhost}, an IP address, or the configured
- * listen host (a rebinding page can only use a name of its own);</li>
+ * <li>every request, when no token is configured: the {@code Host} header must be {@code localhost}, an IP
+ * address, or the configured listen host (a rebinding page can only use a name of its own). With a token
+ * any name is accepted: a page cannot send the token, and operators may call a remote host by its name;</li>
  * <li>every request that changes something (anything but GET/HEAD): no {@code Origin} other than this API's
  * own, no {@code Sec-Fetch-Site: cross-site|same-site}, and not one of the content types a browser sends
  * cross-site without asking first ({@code application/x-www-form-urlencoded}, {@code multipart/form-data},
@@ -37,9 +38,12 @@ final class RequestGuard {
     private static final int MAX_ECHO = 80;
 
     private final String listenHost;
+    private final boolean checkHost;
 
-    RequestGuard(String listenHost) {
+    /** {@code tokenRequired}: every request must carry the token, so the Host need not be checked. */
+    RequestGuard(String listenHost, boolean tokenRequired) {
         this.listenHost = unbracket(listenHost).toLowerCase(Locale.ROOT);
+        this.checkHost = !tokenRequired;
     }
 
     void handle(RoutingContext ctx) {
@@ -60,7 +64,7 @@ final class RequestGuard {
     /** Why this request is refused, or {@code null}. */
     private String refusal(RoutingContext ctx) {
         HostAndPort authority = ctx.request().authority();
-        if (authority != null && !allowedHost(authority.host())) {
+        if (checkHost && authority != null && !allowedHost(authority.host())) {
             return refused("Host", ctx.request().getHeader("Host"), "the control API answers only to localhost, "
                     + "an IP address or " + listenHost + " (a browser on another name may be a DNS rebinding)");
         }

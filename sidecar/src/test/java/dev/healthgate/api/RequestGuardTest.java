@@ -83,6 +83,21 @@ class RequestGuardTest {
     }
 
     @Test
+    @DisplayName("with a token any Host name is accepted (a page cannot send the token), and a wrong token is 401")
+    void tokenMakesTheHostCheckMoot() throws Exception {
+        try (ApiFixture withToken = new ApiFixture("s3cret", "web1")) {
+            RawHttp.Answer named = withToken.http().get("/v1/apps", "Host: app-host-7.example:9901",
+                    "Authorization: Bearer s3cret");
+            assertThat(named.status()).as("%s", named).isEqualTo(200);
+            RawHttp.Answer wrong = withToken.http().get("/v1/apps", "Authorization: Bearer s3cres");
+            assertThat(wrong.status()).as("%s", wrong).isEqualTo(401);
+            RawHttp.Answer cross = withToken.http().post("/v1/roll", "Authorization: Bearer s3cret",
+                    "Origin: https://evil.example");
+            assertThat(cross.status()).as("a foreign Origin even with the token: %s", cross).isEqualTo(403);
+        }
+    }
+
+    @Test
     @DisplayName("answers localhost, IPv4 and IPv6 Hosts, and same-origin or no-body POSTs as curl sends them")
     void acceptsOwnClients() throws Exception {
         for (String host : new String[] {"localhost:" + api.port(), "127.0.0.1", "[::1]:" + api.port(), "LOCALHOST"}) {
