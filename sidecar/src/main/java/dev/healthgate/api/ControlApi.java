@@ -82,7 +82,9 @@ public final class ControlApi {
     }
 
     public Future<HttpServer> listen() {
+        // HTTP/1.1 only: no client of the API needs HTTP/2, and h2c would bring limits of its own to set
         HttpServerOptions options = new HttpServerOptions()
+                .setHttp2ClearTextEnabled(false)
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(MAX_HEADERS);
         return vertx.createHttpServer(options)
@@ -95,7 +97,7 @@ public final class ControlApi {
     private static void internalError(RoutingContext ctx) {
         LOG.error("control API: {} {} failed", ctx.request().method(), Replies.printable(ctx.request().path(), 80),
                 ctx.failure());
-        Replies.error(ctx, 500, "internal error in healthgate (the detail is in its log)");
+        Replies.error(ctx, 500, Replies.INTERNAL);
     }
 
     private static void notFound(RoutingContext ctx) {

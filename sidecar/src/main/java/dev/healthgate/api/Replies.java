@@ -12,6 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 final class Replies {
 
     static final String NDJSON = "application/x-ndjson";
+    /** The whole answer to a failure healthgate did not expect: the detail goes to its log, never out. */
+    static final String INTERNAL = "internal error in healthgate (the detail is in its log)";
 
     private Replies() {
     }
