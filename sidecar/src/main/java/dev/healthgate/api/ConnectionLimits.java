@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds what connections to the control API may hold: at most {@link #MAX_CONNECTIONS} open at once (more
- * are closed as they arrive), and a connection with no request in progress is closed after {@link #IDLE}
+ * Bounds what connections to the control API may hold: at most {@link #MAX_CONNECTIONS} open at once (a request
+ * on one more is answered 503 and its connection closed), and a connection with no request in progress is closed after {@link #IDLE}
  * (a client that keeps connections open and sends nothing more holds nothing for long).
  *
  * <p>Vert.x's own idle timeout is not used: it counts silence on the wire, and a POST that waits for a
@@ -42,10 +42,11 @@ final class ConnectionLimits {
         this.idle = idle;
     }
 
-    /** One connection: requests in progress on it, and its idle timer (-1 while none is armed). */
+    /** One connection: requests in progress on it, its idle timer (-1 while none is armed), over the cap. */
     private static final class Conn {
         int inProgress;
         long timer = -1;
+        boolean overCap;
     }
 
     /** For {@code HttpServer.connectionHandler}. */
@@ -61,9 +62,10 @@ final class ConnectionLimits {
             }
         });
         if (now > max) {
-            LOG.warn("control API: {} connections open, the most allowed is {}: closing the one from {}", now, max,
+            // answered 503 in request(): Vert.x hands the connection over with its first request on the way
+            LOG.warn("control API: {} connections open, the most allowed is {}: refusing the one from {}", now, max,
                     connection.remoteAddress());
-            connection.close();
+            conn.overCap = true;
             return;
         }
         arm(connection, conn);
@@ -73,6 +75,12 @@ final class ConnectionLimits {
     void request(RoutingContext ctx) {
         HttpConnection connection = ctx.request().connection();
         Conn conn = conns.get(connection);
+        if (conn != null && conn.overCap) {
+            ctx.response().putHeader("Connection", "close");
+            Replies.error(ctx, 503, "too many connections to the control API (at most " + max + " at once): "
+                    + "try again when others have closed");
+            return;
+        }
         if (conn != null) {
             conn.inProgress++;
             disarm(conn);

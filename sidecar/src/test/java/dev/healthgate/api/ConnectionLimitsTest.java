@@ -73,7 +73,7 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    @DisplayName("closes connections past the cap as they arrive, and takes new ones once others closed")
+    @DisplayName("answers 503 on connections past the cap, and takes new ones once others closed")
     void capsConnections() throws Exception {
         try (ApiFixture api = new ApiFixture(null, 3, Duration.ofSeconds(30), "web1")) {
             List<Socket> held = new ArrayList<>();
@@ -82,7 +82,8 @@ class ConnectionLimitsTest {
                     held.add(keptOpen(api.port()));
                 }
                 RawHttp.Answer fourth = api.http().get("/v1/apps");
-                assertThat(fourth.status()).as("the fourth connection is closed unanswered: %s", fourth).isZero();
+                assertThat(fourth.status()).as("a request on a fourth connection: %s", fourth).isEqualTo(503);
+                assertThat(fourth.json().getString("error")).contains("too many connections").contains("at most 3");
             } finally {
                 for (Socket s : held) {
                     s.close();
