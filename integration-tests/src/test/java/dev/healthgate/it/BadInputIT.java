@@ -135,6 +135,22 @@ class BadInputIT {
 
         @Test
         @Timeout(value = 1, unit = TimeUnit.MINUTES)
+        @DisplayName("with a port gate's status port in use exits with code 1 naming the app and the port")
+        void runWithAStatusPortInUse() throws Exception {
+            dirs = TestDirs.create("BadInputIT-status-port-in-use");
+            Path file = validConfig().app(web1().gate("port")).writeTo(dirs.scenario().resolve("healthgate.yml"));
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(9101)) {
+                CommandResult run = Healthgate.run(dirs.logs(), CONFIG_CHECK_BOUND,
+                        List.of("run", "--config", file.toString()));
+
+                assertThat(run.exitCode()).as("exit code with web1's backup status port taken: %s", run).isEqualTo(1);
+                assertThat(run.output()).as("output: %s", run).contains("web1: cannot listen on its status ports")
+                        .contains("backup-status-port " + taken.getLocalPort());
+            }
+        }
+
+        @Test
+        @Timeout(value = 1, unit = TimeUnit.MINUTES)
         @DisplayName("with an iptables that fails, exits with code 1 naming the nat gate and iptables' own error")
         void runWithAFailingIptables() throws Exception {
             dirs = TestDirs.create("BadInputIT-failing-iptables");
