@@ -82,9 +82,16 @@ final class ApiFixture implements AutoCloseable {
         return new RawHttp(port());
     }
 
+    /** Closes Vert.x, bounded; unchecked, so try-with-resources needs no InterruptedException handling. */
     @Override
-    public void close() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    public void close() {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Vert.x did not close within 5 s", e);
+        }
     }
 
     private static final class NoRestart implements RestartStrategy {
