@@ -4,7 +4,6 @@ import dev.healthgate.cycle.BusyException;
 import dev.healthgate.cycle.Fleet;
 import dev.healthgate.cycle.RollStatus;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -43,8 +42,7 @@ final class Replies {
         }
         RollStatus roll = e.roll() != null ? e.roll() : fleet.roll();
         if (roll != null) {
-            body.put("roll", new JsonObject().put("apps", new JsonArray(roll.apps())).put("at", roll.at())
-                    .put("done", roll.done()));
+            body.put("roll", Json.roll(roll));
         }
         json(ctx, 409, body);
     }

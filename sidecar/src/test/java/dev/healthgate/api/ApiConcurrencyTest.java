@@ -112,6 +112,7 @@ class ApiConcurrencyTest {
         }
         assertThat(api.fleet.roll()).as("the roll started").isNotNull();
 
+        RawHttp.Answer list = api.http().get("/v1/apps");
         RawHttp.Answer drain = api.http().post("/v1/apps/web3/drain");
         RawHttp.Answer second = api.http().post("/v1/roll");
         RawHttp.Answer rolled = roll.get(30, TimeUnit.SECONDS);
@@ -121,6 +122,9 @@ class ApiConcurrencyTest {
         assertThat(drain.json().getJsonObject("roll").getString("at")).isIn("web1", "web2", "web3");
         assertThat(drain.json().getJsonObject("roll").getJsonArray("apps")).containsExactly("web1", "web2", "web3");
         assertThat(second.status()).as("second roll: %s", second).isEqualTo(409);
+        assertThat(list.json().getJsonObject("roll")).as("GET /v1/apps during the roll: %s", list).isNotNull();
+        assertThat(list.json().getJsonObject("roll").getString("at")).isIn("web1", "web2", "web3");
+        assertThat(api.http().get("/v1/apps").json().getValue("roll")).as("roll once it is over").isNull();
         assertThat(second.json().getString("error")).contains("a roll is already running");
         assertThat(rolled.status()).as("the roll: %s", rolled).isEqualTo(200);
         assertThat(rolled.json().getJsonArray("results")).hasSize(3);
