@@ -84,6 +84,91 @@ class BadInputIT {
             assertThat(Iptables.healthgateRules()).as("healthgate rules after a missing config").isEmpty();
         }
 
+        static Stream<Arguments> badEdits() {
+            return Stream.of(
+                    Arguments.of("a port given as text", "port: 8002", "port: eighty",
+                            "apps[1].port = eighty: must be a port number 1-65535"),
+                    Arguments.of("a negative port", "port: 8002", "port: -1",
+                            "apps[1].port = -1: must be a port number 1-65535"),
+                    Arguments.of("a list where a mapping goes", "haproxy:\n", "haproxy: [1, 2]\nignored:\n",
+                            "haproxy = [1, 2]: must be a mapping of keys"),
+                    Arguments.of("a number where a count goes, as text", "  fall: 2", "  fall: two",
+                            "haproxy.fall = two: must be a whole number"),
+                    Arguments.of("an unquoted token (octal to YAML)", "control:\n", "control:\n  token: 0123\n",
+                            "control.token: must be a string, but YAML read the number 83"));
+        }
+
+        @ParameterizedTest(name = "with {0} exits with code 2, names the key and creates no rule")
+        @MethodSource("badEdits")
+        @Timeout(value = 1, unit = TimeUnit.MINUTES)
+        void runWithAWrongTypeExitsWithCode2(String what, String from, String to, String expected) throws Exception {
+            dirs = TestDirs.create("BadInputIT-" + what);
+            String yaml = validConfig().app(web1()).app(web2()).toYaml();
+            assertThat(yaml).as("the valid config has %s", from).contains(from);
+            Path file = java.nio.file.Files.writeString(dirs.scenario().resolve("healthgate.yml"),
+                    yaml.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to)));
+
+            CommandResult run = Healthgate.run(dirs.logs(), CONFIG_CHECK_BOUND, List.of("run", "--config", file.toString()));
+
+            assertThat(run.exitCode()).as("exit code of healthgate run with %s: %s", what, run).isEqualTo(2);
+            assertThat(run.output()).as("output of healthgate run with %s: %s", what, run).contains(expected);
+            assertThat(Iptables.healthgateRules()).as("healthgate rules after a refused config").isEmpty();
+        }
+
+        @Test
+        @Timeout(value = 1, unit = TimeUnit.MINUTES)
+        @DisplayName("with its control port in use exits with code 1, says so, and leaves no rule")
+        void runWithTheControlPortInUse() throws Exception {
+            dirs = TestDirs.create("BadInputIT-control-port-in-use");
+            Path file = validConfig().listen("127.0.0.1:9901").app(web1()).app(web2())
+                    .writeTo(dirs.scenario().resolve("healthgate.yml"));
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(9901, 1,
+                    java.net.InetAddress.getByName("127.0.0.1"))) {
+                CommandResult run = Healthgate.run(dirs.logs(), CONFIG_CHECK_BOUND,
+                        List.of("run", "--config", file.toString()));
+
+                assertThat(run.exitCode()).as("exit code with the control port taken: %s", run).isEqualTo(1);
+                assertThat(run.output()).as("output: %s", run).contains("cannot listen on control.listen 127.0.0.1:" + taken.getLocalPort());
+            }
+            assertThat(Iptables.healthgateRules()).as("healthgate rules after a failed start").isEmpty();
+        }
+
+        @Test
+        @Timeout(value = 1, unit = TimeUnit.MINUTES)
+        @DisplayName("with a port gate's status port in use exits with code 1 naming the app and the port")
+        void runWithAStatusPortInUse() throws Exception {
+            dirs = TestDirs.create("BadInputIT-status-port-in-use");
+            Path file = validConfig().app(web1().gate("port")).writeTo(dirs.scenario().resolve("healthgate.yml"));
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(9101)) {
+                CommandResult run = Healthgate.run(dirs.logs(), CONFIG_CHECK_BOUND,
+                        List.of("run", "--config", file.toString()));
+
+                assertThat(run.exitCode()).as("exit code with web1's backup status port taken: %s", run).isEqualTo(1);
+                assertThat(run.output()).as("output: %s", run).contains("web1: cannot listen on its status ports")
+                        .contains("backup-status-port " + taken.getLocalPort());
+            }
+        }
+
+        @Test
+        @Timeout(value = 1, unit = TimeUnit.MINUTES)
+        @DisplayName("with an iptables that fails, exits with code 1 naming the nat gate and iptables' own error")
+        void runWithAFailingIptables() throws Exception {
+            dirs = TestDirs.create("BadInputIT-failing-iptables");
+            Path bin = java.nio.file.Files.createDirectories(dirs.scenario().resolve("bin"));
+            Path fake = java.nio.file.Files.writeString(bin.resolve("iptables"),
+                    "#!/bin/sh\necho 'iptables v0: fake failure for a test' >&2\nexit 4\n");
+            fake.toFile().setExecutable(true);
+            Path file = validConfig().app(web1()).app(web2()).writeTo(dirs.scenario().resolve("healthgate.yml"));
+
+            CommandResult run = Command.of(ItEnv.healthgateLauncher().toString(), "run", "--config", file.toString())
+                    .env("PATH", bin + ":" + System.getenv("PATH")).timeout(CONFIG_CHECK_BOUND)
+                    .logTo(dirs.logs(), "healthgate-run-fake-iptables").run();
+
+            assertThat(run.exitCode()).as("exit code with a failing iptables: %s", run).isEqualTo(1);
+            assertThat(run.output()).as("output: %s", run).contains("the nat gate cannot read or change iptables")
+                    .contains("fake failure for a test");
+        }
+
         private static Arguments bad(String what, Function<Path, HealthgateConfig> config, String... expected) {
             return Arguments.of(what, config, List.of(expected));
         }
@@ -141,6 +226,46 @@ class BadInputIT {
             } finally {
                 Iptables.removeHealthgateRules();
             }
+        }
+
+        @Test
+        @Timeout(value = 2, unit = TimeUnit.MINUTES)
+        @DisplayName("refuses what a web page or a hostile client sends, each naming why, and web1 is not touched")
+        void hostileRequestsChangeNothing() {
+            JsonObject before = healthgate.get("/v1/apps/web1").json();
+            String base = healthgate.apiBase();
+            Duration t = Duration.ofSeconds(20);
+            record Case(String what, String method, String path, List<String> curlArgs, int status, String says) {
+            }
+            String huge = "{\"a\":\"" + "x".repeat(100_000) + "\"}";
+            List<Case> cases = List.of(
+                    new Case("a form POST from another site", "POST", "/v1/apps/web1/restart",
+                            List.of("-H", "Origin: https://evil.example", "-d", "a=1"), 403, "Origin: https://evil.example"),
+                    new Case("a text/plain POST", "POST", "/v1/roll",
+                            List.of("-H", "Content-Type: text/plain", "--data-binary", "x"), 403, "Content-Type: text/plain"),
+                    new Case("a cross-site fetch", "POST", "/v1/apps/web1/drain",
+                            List.of("-H", "Sec-Fetch-Site: cross-site"), 403, "Sec-Fetch-Site: cross-site"),
+                    new Case("a rebinding Host", "GET", "/v1/apps",
+                            List.of("-H", "Host: rebind.evil.example"), 403, "Host: rebind.evil.example"),
+                    new Case("malformed JSON", "POST", "/v1/apps/web1/drain",
+                            List.of("-H", "Content-Type: application/json", "--data-binary", "{\"x\":"), 400, "not a JSON object"),
+                    new Case("a body past 64 KiB", "POST", "/v1/apps/web1/drain",
+                            List.of("-H", "Content-Type: application/json", "--data-binary", huge), 413, "too large"),
+                    new Case("../ in the path", "POST", "/v1/apps/web1/drain/../restart",
+                            List.of("--path-as-is"), 400, "not a control API path"),
+                    new Case("%2e%2e in the path", "POST", "/v1/apps/%2e%2e/drain", List.of(), 400, "not a control API path"),
+                    new Case("a control character in the name", "POST", "/v1/apps/web%01/drain", List.of(), 400,
+                            "not a control API path"),
+                    new Case("a 300-character name", "POST", "/v1/apps/" + "w".repeat(300) + "/drain", List.of(), 400,
+                            "not an app name"));
+            for (Case c : cases) {
+                HttpResult r = Curl.call(c.method(), base + c.path(), t, c.curlArgs());
+                assertThat(r.status()).as("%s: %s", c.what(), r).isEqualTo(c.status());
+                assertThat(r.json().getString("error")).as("%s: error", c.what()).contains(c.says());
+            }
+            JsonObject after = healthgate.get("/v1/apps/web1").json();
+            assertThat(after.getString("state")).as("web1's state").isEqualTo("IN_ROTATION");
+            assertThat(after.getValue("lastCycle")).as("web1's last cycle").isEqualTo(before.getValue("lastCycle"));
         }
 
         @Test

@@ -28,6 +28,17 @@ public final class Curl {
         return parse(r.stdout(), r.stderr());
     }
 
+    /**
+     * Runs curl with extra arguments before the URL (headers, a body, {@code --path-as-is}), as a browser
+     * or a hostile client would send them; waits for it.
+     */
+    public static HttpResult call(String method, String url, Duration timeout, List<String> extra) {
+        List<String> args = args(method, url, timeout);
+        args.addAll(args.size() - 1, extra);
+        CommandResult r = Command.of(args).timeout(timeout.plusSeconds(5)).run();
+        return parse(r.stdout(), r.stderr());
+    }
+
     /** Starts {@code curl -X POST url} as a background process (a deploy hook left running). */
     public static ManagedProcess postInBackground(String url, Duration timeout, Path logFile) {
         return ManagedProcess.start("curl POST " + url, args("POST", url, timeout), logFile);

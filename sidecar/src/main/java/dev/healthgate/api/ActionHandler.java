@@ -11,6 +11,8 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/apps/{name}/drain|restore|restart}: answers when the action is done, 500 with the
@@ -20,6 +22,8 @@ import io.vertx.ext.web.RoutingContext;
  * <p>A client that hangs up does not stop the cycle: a half-done cycle would be worse than a finished one.
  */
 final class ActionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ActionHandler.class);
 
     private final Fleet fleet;
     private final Action action;
@@ -36,7 +40,7 @@ final class ActionHandler {
             try {
                 result = fleet.act(app, action, progress);
             } catch (BusyException e) {
-                Replies.error(ctx, 409, e.getMessage());
+                Replies.busy(ctx, e, fleet);
                 return;
             } catch (StoppingException e) {
                 Replies.error(ctx, 503, e.getMessage());
@@ -45,7 +49,8 @@ final class ActionHandler {
             progress.start();
             result.onComplete(ar -> {
                 if (ar.failed()) {
-                    progress.fail(500, ar.cause().getMessage());
+                    LOG.error("{}: {} failed unexpectedly", app.name(), action.key(), ar.cause());
+                    progress.fail(500, Replies.INTERNAL);
                 } else {
                     progress.finish(ar.result().ok() ? 200 : 500, Json.result(ar.result()));
                 }

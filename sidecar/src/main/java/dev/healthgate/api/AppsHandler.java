@@ -2,6 +2,7 @@ package dev.healthgate.api;
 
 import dev.healthgate.cycle.AppInstance;
 import dev.healthgate.cycle.Fleet;
+import dev.healthgate.cycle.RollStatus;
 import dev.healthgate.gate.GateStatus;
 import dev.healthgate.observe.HaproxyView;
 import io.vertx.core.Future;
@@ -14,7 +15,7 @@ import java.util.List;
 
 /**
  * {@code GET /v1/apps} and {@code GET /v1/apps/{name}}: state, gates as they are now, last cycle, and
- * what each HAProxy node last reported about each server line.
+ * what each HAProxy node last reported about each server line; the list also says where a running roll is.
  */
 final class AppsHandler {
 
@@ -34,7 +35,8 @@ final class AppsHandler {
         Future.all(views).onComplete(ar -> {
             JsonArray apps = new JsonArray();
             views.forEach(v -> apps.add(v.result()));
-            Replies.json(ctx, 200, new JsonObject().put("apps", apps));
+            RollStatus roll = fleet.roll();
+            Replies.json(ctx, 200, new JsonObject().put("apps", apps).put("roll", roll == null ? null : Json.roll(roll)));
         });
     }
 

@@ -4,6 +4,7 @@ import dev.healthgate.cycle.AppInstance;
 import dev.healthgate.cycle.CycleResult;
 import dev.healthgate.cycle.Intent;
 import dev.healthgate.cycle.PhaseResult;
+import dev.healthgate.cycle.RollStatus;
 import dev.healthgate.gate.GateStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -71,6 +72,11 @@ final class Json {
                     .put("ageMs", TimeUnit.NANOSECONDS.toMillis(now - r.receivedNanos())));
         }
         return out;
+    }
+
+    /** Where a running roll is: its apps in order, the one it is at, how many are done. */
+    static JsonObject roll(RollStatus roll) {
+        return new JsonObject().put("apps", new JsonArray(roll.apps())).put("at", roll.at()).put("done", roll.done());
     }
 
     static JsonObject error(String message) {

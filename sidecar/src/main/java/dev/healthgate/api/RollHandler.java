@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /**
@@ -15,6 +17,8 @@ import java.util.List;
  * failure; 409 if any app is in a cycle, 503 once healthgate is stopping.
  */
 final class RollHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RollHandler.class);
 
     private final Fleet fleet;
 
@@ -28,7 +32,7 @@ final class RollHandler {
         try {
             roll = fleet.roll(progress);
         } catch (BusyException e) {
-            Replies.error(ctx, 409, e.getMessage());
+            Replies.busy(ctx, e, fleet);
             return;
         } catch (StoppingException e) {
             Replies.error(ctx, 503, e.getMessage());
@@ -37,7 +41,8 @@ final class RollHandler {
         progress.start();
         roll.onComplete(ar -> {
             if (ar.failed()) {
-                progress.fail(500, ar.cause().getMessage());
+                LOG.error("the roll failed unexpectedly", ar.cause());
+                progress.fail(500, Replies.INTERNAL);
                 return;
             }
             JsonArray results = new JsonArray();

@@ -1,6 +1,7 @@
 package dev.healthgate.config;
 
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
  * One application instance that healthgate gates and restarts.
@@ -31,4 +32,10 @@ public record AppConfig(
         Duration drainTimeout,
         boolean restoreOnStart,
         AgentRamp agentRamp) {
+
+    /** What an app name may be: it is also an HAProxy server name, a cookie value and a URL path segment. */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}");
+
+    /** {@link #NAME} in words, for error messages. */
+    public static final String NAME_RULE = "1-40 letters, digits, '_', '.', '-', starting with a letter or digit";
 }

@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
 
-    private static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}");
+    private static final Pattern APP_NAME = AppConfig.NAME;
     private static final Pattern HTTP_PATH = Pattern.compile("/[\\x21-\\x7e]*");
 
     private ConfigLoader() {
@@ -104,8 +104,16 @@ public final class ConfigLoader {
 
     private static ControlConfig control(ConfigNode node) {
         String listen = node.string("listen", "127.0.0.1:9901");
-        String token = node.string("token", null);
+        String token = node.text("token", null);
+        String tokenFile = node.text("token-file", null);
         node.requireNoUnknownKeys();
+        if (token != null && tokenFile != null) {
+            throw ConfigException.at(node.pathOf("token-file"), tokenFile, "give either control.token or "
+                    + "control.token-file, not both");
+        }
+        if (tokenFile != null) {
+            token = TokenSource.read(node.pathOf("token-file"), Path.of(tokenFile));
+        }
         HostPort hp = HostPort.parse(node.pathOf("listen"), listen);
         if (!isLoopback(hp.host()) && (token == null || token.isBlank())) {
             throw ConfigException.at(node.pathOf("listen"), listen,
@@ -187,8 +195,7 @@ public final class ConfigLoader {
     private static AppConfig app(ConfigNode node, HaproxyTiming haproxy) {
         String name = node.requiredString("name");
         if (!APP_NAME.matcher(name).matches()) {
-            throw ConfigException.at(node.pathOf("name"), name,
-                    "must be 1-40 letters, digits, '_', '.', '-', starting with a letter or digit");
+            throw ConfigException.at(node.pathOf("name"), name, "must be " + AppConfig.NAME_RULE);
         }
         String host = node.string("host", "127.0.0.1");
         HostPort.parse(node.pathOf("host"), host + ":1");

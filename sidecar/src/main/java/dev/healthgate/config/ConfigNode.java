@@ -83,6 +83,24 @@ final class ConfigNode {
         return String.valueOf(v);
     }
 
+    /**
+     * A value that must be text as written: YAML reads an unquoted {@code 0123} as the number 83 and
+     * {@code yes} as true, which would silently change a secret. Refused unless quoted.
+     */
+    String text(String key, String fallback) {
+        Object v = raw(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof String s)) {
+            String read = v instanceof Map ? "a mapping" : v instanceof List ? "a list" : v instanceof Number
+                    ? "the number " + v : v instanceof Boolean ? "the boolean " + v : "a " + v.getClass().getSimpleName();
+            throw ConfigException.at(pathOf(key), "must be a string, but YAML read " + read
+                    + " (an unquoted 0123 is octal): put the value in quotes (" + key + ": \"...\")");
+        }
+        return s;
+    }
+
     String requiredString(String key) {
         String v = string(key, null);
         if (v == null || v.isBlank()) {

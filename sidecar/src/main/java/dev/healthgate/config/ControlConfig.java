@@ -5,7 +5,7 @@ package dev.healthgate.config;
  *
  * @param host  listen address; anything but loopback requires a token
  * @param port  listen port
- * @param token bearer token, or {@code null}
+ * @param token bearer token ({@code control.token}, or read from {@code control.token-file}), or {@code null}
  */
 public record ControlConfig(String host, int port, String token) {
 

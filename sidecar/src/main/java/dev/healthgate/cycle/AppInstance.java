@@ -144,7 +144,7 @@ public final class AppInstance {
     void begin(Action action) {
         Action other = running.compareAndExchange(null, action);
         if (other != null) {
-            throw new BusyException("a " + other.key() + " of " + name() + " is already running");
+            throw new BusyException("a " + other.key() + " of " + name() + " is already running", name(), other, null);
         }
         synchronized (this) {
             intent = Intent.of(action, intent);

@@ -246,7 +246,10 @@ public final class Daemon {
                 app.startGate().toCompletionStage().toCompletableFuture().join();
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                throw new StartException(app.name() + ": " + cause.getMessage());
+                AppConfig c = app.config();
+                throw new StartException(app.name() + ": cannot listen on its status port" + (c.gate().hasBackupLine()
+                        ? "s (status-port " + c.statusPort() + ", backup-status-port " + c.backupStatusPort() + ")"
+                        : " (status-port " + c.statusPort() + ")") + ": " + cause.getMessage());
             }
         }
     }

@@ -47,6 +47,36 @@ class HealthgateCliTest {
     }
 
     @Test
+    @DisplayName("--token-file sends the file's token, so it never shows in ps; a missing file is a usage error")
+    void tokenFromFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("token"), "from-a-file\n");
+        try (ServerSocket api = new ServerSocket(0)) {
+            java.util.concurrent.CompletableFuture<String> head = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket s = api.accept()) {
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+                    StringBuilder lines = new StringBuilder();
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        lines.append(line).append('\n');
+                    }
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 11\r\nConnection: close\r\n\r\n{\"apps\":[]}").getBytes());
+                    return lines.toString();
+                } catch (IOException e) {
+                    return e.toString();
+                }
+            });
+            run("status", "--api", "http://127.0.0.1:" + api.getLocalPort(), "--token-file", file.toString());
+            assertThat(head.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("request head")
+                    .containsIgnoringCase("Authorization: Bearer from-a-file\n");
+        }
+        assertThat(run("status", "--token-file", dir.resolve("nope").toString())).isEqualTo(ExitCode.USAGE);
+        assertThat(err.toString()).contains("--token-file = " + dir.resolve("nope") + ": no such file");
+        assertThat(run("status", "--token", "x", "--token-file", file.toString())).isEqualTo(ExitCode.USAGE);
+        assertThat(err.toString()).contains("give either --token or --token-file, not both");
+    }
+
+    @Test
     @DisplayName("a malformed --api is a usage error naming the value")
     void badApiUrl() {
         assertThat(run("status", "--api", "ftp://x")).isEqualTo(ExitCode.USAGE);
