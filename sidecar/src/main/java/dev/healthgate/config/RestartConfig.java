@@ -55,12 +55,21 @@ final class RestartConfig {
         }
         boolean newPid = node.bool("new-pid", true);
         Signal thenOld = node.has("then-old") ? signalAt(node, "then-old", null) : null;
+        Path newPidfile = absolutePath(node, "new-pidfile", false);
         node.requireNoUnknownKeys();
+        if (newPidfile != null && !newPid) {
+            throw ConfigException.at(node.pathOf("new-pidfile"), newPidfile.toString(),
+                    "needs new-pid: true (when the pid stays the same no new process writes a pid)");
+        }
+        if (newPidfile != null && newPidfile.equals(pidfile)) {
+            throw ConfigException.at(node.pathOf("new-pidfile"), newPidfile.toString(),
+                    "is the pid file itself; leave new-pidfile out when the new process writes the pid file");
+        }
         if (thenOld != null && !newPid) {
             throw ConfigException.at(node.pathOf("then-old"), thenOld.name(),
                     "needs new-pid: true (when the pid stays the same there is no old process to signal)");
         }
-        return new SignalSpec(pidfile, signal, newPid, thenOld);
+        return new SignalSpec(pidfile, signal, newPid, thenOld, newPidfile);
     }
 
     private static SuperviseSpec supervise(ConfigNode node) {
