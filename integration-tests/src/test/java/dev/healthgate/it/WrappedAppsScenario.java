@@ -102,6 +102,20 @@ public final class WrappedAppsScenario implements AutoCloseable {
         return app;
     }
 
+    /**
+     * webN as a real server started by the test (see {@link RealServers}): the command for the app is run
+     * as is (it writes {@link #pidFile}); {@code signal} is the app's {@code restart.signal} mapping. The
+     * port stays open across the restart.
+     */
+    public HealthgateConfig.App server(int n, java.util.function.Function<HealthgateConfig.App, List<String>> command,
+            String signal) {
+        HealthgateConfig.App app = app(n);
+        ownCommands.put(app.name(), command.apply(app));
+        app.restartStrategy("signal: " + signal).keepsPortOpen(true).restartTimeout(Duration.ofSeconds(20));
+        apps.add(app);
+        return app;
+    }
+
     /** webN as plain_app.py started by the test, restarted by {@code exec} of {@code command}. */
     public HealthgateConfig.App exec(int n, List<String> command) {
         HealthgateConfig.App app = app(n);
@@ -306,9 +320,9 @@ public final class WrappedAppsScenario implements AutoCloseable {
         cleanup.throwIfFailed("cleaning up the scenario");
     }
 
-    /** A re-executed master is no child of the test: it is found through the pid files. */
+    /** A re-executed master is no child of the test: it is found through the pid files (Gunicorn: .2). */
     private void stopOwn(String name) {
-        for (Path file : List.of(pidFile(name), Path.of(pidFile(name) + ".oldbin"))) {
+        for (Path file : List.of(pidFile(name), Path.of(pidFile(name) + ".oldbin"), Path.of(pidFile(name) + ".2"))) {
             try {
                 String text = Files.exists(file) ? Files.readString(file).strip() : "";
                 if (text.matches("[0-9]+")) {
@@ -321,7 +335,7 @@ public final class WrappedAppsScenario implements AutoCloseable {
         ownProcesses.get(name).stop(Duration.ofSeconds(10));
     }
 
-    private static String example(String script) {
+    static String example(String script) {
         return ItEnv.repoRoot().resolve("scripts/examples").resolve(script).toString();
     }
 

@@ -1,0 +1,116 @@
+package dev.healthgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import org.assertj.core.api.SoftAssertions;
+
+/**
+ * The real servers Debian packages (gunicorn, puma), as the test starts them in a
+ * {@link WrappedAppsScenario} with the example apps of {@code scripts/examples/} (wsgi_app.py,
+ * config.ru): two workers, the app's name in {@code HG_APP_NAME}, the pid file of the scenario. Also the
+ * checks every real-server IT makes: a restart through the API, then no failed request and no sticky
+ * client moved.
+ */
+final class RealServers {
+
+    /** Requests per second of the load: light, bounded (the load generator stops itself after 2 minutes). */
+    static final int RATE = 80;
+    static final int USERS = 20;
+
+    private RealServers() {
+    }
+
+    /** Gunicorn (sync workers) serving wsgi_app.py on webN's port. */
+    static List<String> gunicorn(WrappedAppsScenario scenario, HealthgateConfig.App app) {
+        return List.of("env", "HG_APP_NAME=" + app.name(), "gunicorn", "--chdir", examples(), "--bind",
+                "127.0.0.1:" + app.port(), "--workers", "2", "--graceful-timeout", "10", "--pid",
+                scenario.pidFile(app.name()).toString(), "wsgi_app:app");
+    }
+
+    /** Puma in cluster mode (two workers, no preload, so USR1 is a phased restart) serving config.ru. */
+    static List<String> puma(WrappedAppsScenario scenario, HealthgateConfig.App app) {
+        return List.of("env", "HG_APP_NAME=" + app.name(), "puma", "--workers", "2", "--bind",
+                "tcp://127.0.0.1:" + app.port(), "--pidfile", scenario.pidFile(app.name()).toString(), "--dir",
+                examples(), examples() + "/config.ru");
+    }
+
+    static String examples() {
+        return ItEnv.repoRoot().resolve("scripts/examples").toString();
+    }
+
+    /** One restart through the API: its RESULT, the pids before and after, when it was asked and answered. */
+    record Restart(String app, JsonObject result, long pidBefore, long pidAfter, long sentNanos, long answeredNanos) {
+
+        long cycleMillis() {
+            return result.getLong("totalMs");
+        }
+
+        String note(String phase) {
+            return SignalRestartIT.note(result, phase);
+        }
+
+        List<String> phaseNames() {
+            return SignalRestartIT.phaseNames(result);
+        }
+
+        @Override
+        public String toString() {
+            return app + ": " + phaseNames() + " in " + cycleMillis() + " ms, pid " + pidBefore + " -> " + pidAfter
+                    + ", " + result.encode();
+        }
+    }
+
+    static Restart restart(WrappedAppsScenario scenario, String app) {
+        long before = scenario.pid(app).orElseThrow(() -> new AssertionError(app + " has no pid file"));
+        long sent = System.nanoTime();
+        HttpResult api = scenario.healthgate().post("/v1/apps/" + app + "/restart");
+        long answered = System.nanoTime();
+        assertThat(api.status()).as("POST /v1/apps/%s/restart: %s", app, api).isEqualTo(200);
+        OptionalLong after = scenario.pid(app);
+        assertThat(after).as("%s's pid file after the restart", app).isPresent();
+        Restart r = new Restart(app, api.json(), before, after.getAsLong(), sent, answered);
+        System.out.println("restart " + r);
+        assertThat(r.phaseNames()).as("phases of %s: the backup gate stays open", r)
+                .containsExactly("drain", "restart", "ready", "restore");
+        return r;
+    }
+
+    /**
+     * Waits until every app serves new clients after the last restart, stops the load and checks that no
+     * request failed (HAProxy runs with {@code retries 0}), that sticky clients stayed on their app, and
+     * that sticky clients of each restarted app were served during its restart. Returns the report.
+     */
+    static LoadReport assertNoLoss(WrappedAppsScenario scenario, LoadGenerator load, List<Restart> restarts) {
+        long last = restarts.get(restarts.size() - 1).answeredNanos();
+        Await.until("both apps to serve new clients again", Duration.ofSeconds(15), () -> load.report().records()
+                .stream().filter(r -> !r.sticky() && r.startNanos() - last > 0)
+                .map(RequestRecord::servedBy).distinct().count() == 2);
+        LoadReport report = load.stop();
+        String timeline = report.timeline(Duration.ofMillis(500));
+        System.out.printf("%s%n%s%n", report.summary(), timeline);
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(report.failures())
+                .as("requests that failed of %d; timeline:%n%s", report.total(), timeline).isEmpty();
+        for (String app : List.of("web1", "web2")) {
+            List<RequestRecord> sticky = report.matching(r -> r.sticky() && app.equals(r.cookieSent()));
+            soft.assertThat(sticky).as("requests of sticky %s clients", app).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.servedBy()).as("instance that served %s", r).isEqualTo(app));
+        }
+        for (Restart r : restarts) {
+            soft.assertThat(report.matching(rec -> rec.sticky() && r.app().equals(rec.cookieSent())
+                            && rec.startedBetween(r.sentNanos(), r.answeredNanos())))
+                    .as("sticky %s clients were served during its restart", r.app()).isNotEmpty();
+            soft.assertThat(scenario.healthgate().state(r.app())).isEqualTo("IN_ROTATION");
+        }
+        soft.assertAll();
+        long moved = report.matching(r -> r.sticky() && r.cookieSent() != null && !r.cookieSent().equals(r.servedBy()))
+                .size();
+        System.out.printf("real servers: %d requests, %d failed, %d sticky moved; cycles: %s%n", report.total(),
+                report.failures().size(), moved, restarts.stream().map(r -> r.app() + " " + r.cycleMillis() + " ms").toList());
+        return report;
+    }
+}
