@@ -3,13 +3,17 @@ package dev.healthgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import org.assertj.core.api.SoftAssertions;
 
 /**
- * The real servers Debian packages (gunicorn, puma), as the test starts them in a
+ * The real servers Debian packages (gunicorn, puma, unicorn, nginx), as the test starts them in a
  * {@link WrappedAppsScenario} with the example apps of {@code scripts/examples/} (wsgi_app.py,
  * config.ru): two workers, the app's name in {@code HG_APP_NAME}, the pid file of the scenario. Also the
  * checks every real-server IT makes: a restart through the API, then no failed request and no sticky
@@ -36,6 +40,30 @@ final class RealServers {
         return List.of("env", "HG_APP_NAME=" + app.name(), "puma", "--workers", "2", "--bind",
                 "tcp://127.0.0.1:" + app.port(), "--pidfile", scenario.pidFile(app.name()).toString(), "--dir",
                 examples(), examples() + "/config.ru");
+    }
+
+    /** Unicorn (unicorn.rb: two workers, the pid file from HG_PIDFILE) serving config.ru. */
+    static List<String> unicorn(WrappedAppsScenario scenario, HealthgateConfig.App app) {
+        return List.of("env", "HG_APP_NAME=" + app.name(), "HG_PIDFILE=" + scenario.pidFile(app.name()), "unicorn",
+                "-c", examples() + "/unicorn.rb", "-l", "127.0.0.1:" + app.port(), examples() + "/config.ru");
+    }
+
+    /**
+     * nginx with scripts/examples/nginx.conf made this app's (name, port, files in the scenario's app
+     * directory). It daemonizes: a binary upgrade (USR2) is ignored by a master whose parent still is
+     * the one that started it; and it re-executes argv[0], so the binary is named by its full path.
+     */
+    static List<String> nginx(WrappedAppsScenario scenario, HealthgateConfig.App app) {
+        Path dir = scenario.pidFile(app.name()).getParent();
+        try {
+            String sample = Files.readString(Path.of(examples(), "nginx.conf"));
+            String conf = sample.replace("/tmp/healthgate-examples/", dir + "/").replace("web1", app.name())
+                    .replace("8001", Integer.toString(app.port()));
+            Path file = Files.writeString(dir.resolve(app.name() + ".nginx.conf"), conf);
+            return List.of("/usr/sbin/nginx", "-c", file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static String examples() {
