@@ -66,6 +66,40 @@ final class RealServers {
         }
     }
 
+    /**
+     * Tomcat 10 in the foreground ({@code catalina.sh run}, which execs java: TERM stops it) with a copy
+     * of scripts/examples/tomcat as its CATALINA_BASE; the environment {@link #tomcatEnv} gives it.
+     */
+    static List<String> tomcat() {
+        return List.of("/usr/share/tomcat10/bin/catalina.sh", "run");
+    }
+
+    /** CATALINA_BASE (a copy of scripts/examples/tomcat in the scenario), the port, the app's name. */
+    static java.util.Map<String, String> tomcatEnv(WrappedAppsScenario scenario, String app, int port) {
+        Path base = scenario.pidFile(app).getParent().resolve(app + "-tomcat");
+        try {
+            copyTree(Path.of(examples(), "tomcat"), base);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // C1 only: Tomcat starts in about half the time on the test's two shared cores
+        return java.util.Map.of("CATALINA_HOME", "/usr/share/tomcat10", "CATALINA_BASE", base.toString(),
+                "CATALINA_OPTS", "-Dhg.port=" + port + " -XX:TieredStopAtLevel=1", "HG_APP_NAME", app);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
     static String examples() {
         return ItEnv.repoRoot().resolve("scripts/examples").toString();
     }

@@ -74,6 +74,21 @@ public final class WrappedAppsScenario implements AutoCloseable {
         return app;
     }
 
+    /**
+     * webN run by healthgate itself ({@code supervise}, stopped with TERM): a real server (see
+     * {@link RealServers}) with {@code env}, ready within {@code readyTimeout}.
+     */
+    public HealthgateConfig.App supervisedServer(int n, java.util.function.Function<HealthgateConfig.App, List<String>> command,
+            Map<String, String> env, Duration readyTimeout) {
+        HealthgateConfig.App app = app(n).readyTimeout(readyTimeout);
+        StringBuilder vars = new StringBuilder("{ ");
+        env.forEach((k, v) -> vars.append(vars.length() > 2 ? ", " : "").append(k).append(": ").append(HealthgateConfig.quote(v)));
+        app.restartStrategy("supervise: { command: " + flow(command.apply(app)) + ", env: " + vars.append(" }")
+                + ", stop-signal: TERM, stop-timeout: 30s }");
+        apps.add(app);
+        return app;
+    }
+
     /** webN as unicorn_like.py, started by the test: USR2, a new pid, then QUIT to the old master. */
     public HealthgateConfig.App unicorn(int n) {
         HealthgateConfig.App app = app(n);
