@@ -36,9 +36,10 @@ final class RestartConfig {
         boolean keepsPortOpen = node.bool("keeps-port-open", false);
         Duration timeout = node.duration("timeout", Duration.ofSeconds(60), Duration.ofMillis(100));
         node.requireNoUnknownKeys();
-        if (supervise != null && keepsPortOpen) {
+        if (supervise != null && keepsPortOpen && !supervise.holdSocket()) {
             throw ConfigException.at(node.pathOf("keeps-port-open"), true,
-                    "supervise stops the old process before it starts the new one, so the port closes");
+                    "supervise stops the old process before it starts the new one, so the port closes"
+                            + " (unless supervise.hold-socket: true keeps it open)");
         }
         return new RestartSpec(exec, signal, supervise, keepsPortOpen, timeout);
     }
@@ -91,8 +92,9 @@ final class RestartConfig {
         }
         Signal stopSignal = signalAt(node, "stop-signal", Signal.TERM);
         Duration stopTimeout = node.duration("stop-timeout", Duration.ofSeconds(30), Duration.ZERO);
+        boolean holdSocket = node.bool("hold-socket", false);
         node.requireNoUnknownKeys();
-        return new SuperviseSpec(command, dir, env, user, stopSignal, stopTimeout);
+        return new SuperviseSpec(command, dir, env, user, stopSignal, stopTimeout, holdSocket);
     }
 
     private static Signal signalAt(ConfigNode node, String key, Signal fallback) {

@@ -159,7 +159,18 @@ class RestartConfigTest {
         void aSupervisedAppThatWouldKeepItsPortOpen() {
             assertThatThrownBy(() -> restart("{ supervise: { command: [./app] }, keeps-port-open: true }"))
                     .hasMessage("apps[0].restart.keeps-port-open = true: supervise stops the old process before it"
-                            + " starts the new one, so the port closes");
+                            + " starts the new one, so the port closes (unless supervise.hold-socket: true keeps it open)");
+        }
+
+        @Test
+        void aHeldSocketNeedsAnHttpReadyCheck() {
+            assertThatThrownBy(() -> restart("{ supervise: { command: [./app], hold-socket: true }, keeps-port-open: true }"))
+                    .hasMessage("apps[0].ready: needs http: with restart.supervise.hold-socket (a held socket accepts"
+                            + " TCP connections before the app serves)");
+            RestartSpec spec = ConfigLoader.parse(app("{ supervise: { command: [./app], hold-socket: true },"
+                    + " keeps-port-open: true }\n    ready: { http: /health }")).apps().get(0).restart();
+            assertThat(spec.supervise().holdSocket()).isTrue();
+            assertThat(spec.keepsPortOpen()).isTrue();
         }
 
         @Test
