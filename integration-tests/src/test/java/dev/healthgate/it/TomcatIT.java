@@ -33,7 +33,7 @@ class TomcatIT {
     void startScenario(TestInfo test) {
         scenario = new WrappedAppsScenario(TestDirs.create("TomcatIT-" + test.getTestMethod().orElseThrow().getName()));
         scenario.supervisedServer(1, app -> RealServers.tomcat(), RealServers.tomcatEnv(scenario, "web1", 8001),
-                Duration.ofSeconds(90));
+                Duration.ofSeconds(90), false);
         scenario.supervised(2);
         scenario.start();
     }

@@ -76,15 +76,17 @@ public final class WrappedAppsScenario implements AutoCloseable {
 
     /**
      * webN run by healthgate itself ({@code supervise}, stopped with TERM): a real server (see
-     * {@link RealServers}) with {@code env}, ready within {@code readyTimeout}.
+     * {@link RealServers}) with {@code env}, ready within {@code readyTimeout}; with {@code holdSocket}
+     * healthgate holds its listening socket ({@code hold-socket}) and the port stays open across restarts.
      */
     public HealthgateConfig.App supervisedServer(int n, java.util.function.Function<HealthgateConfig.App, List<String>> command,
-            Map<String, String> env, Duration readyTimeout) {
+            Map<String, String> env, Duration readyTimeout, boolean holdSocket) {
         HealthgateConfig.App app = app(n).readyTimeout(readyTimeout);
         StringBuilder vars = new StringBuilder("{ ");
         env.forEach((k, v) -> vars.append(vars.length() > 2 ? ", " : "").append(k).append(": ").append(HealthgateConfig.quote(v)));
         app.restartStrategy("supervise: { command: " + flow(command.apply(app)) + ", env: " + vars.append(" }")
-                + ", stop-signal: TERM, stop-timeout: 30s }");
+                + ", stop-signal: TERM, stop-timeout: 30s" + (holdSocket ? ", hold-socket: true" : "") + " }")
+                .keepsPortOpen(holdSocket);
         apps.add(app);
         return app;
     }
