@@ -7,7 +7,8 @@
 # missing: haproxy iptables iproute2 python3 curl, fontconfig and a font (the benchmark's plot is
 # drawn by Java2D, which needs one), plus openjdk-17-jdk-headless when javac is missing, plus
 # PACKAGE for each COMMAND:PACKAGE given whose COMMAND is missing (scripts/test: ansible-core,
-# systemd). Says one line and does nothing when all are present. Not root and something missing:
+# systemd, and the real servers the ITs restart: gunicorn, puma, unicorn, nginx-light, tomcat10,
+# whose COMMAND is a full path as it puts nothing on PATH). Says one line and does nothing when all are present. Not root and something missing:
 # prints the packages and exits 2.
 
 # hg_have_cmd CMD: CMD is on PATH or in a system directory (iptables and ip live in /usr/sbin,

@@ -23,7 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ExamplesIT {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"plain.healthgate.yml", "unicorn.healthgate.yml", "puma.healthgate.yml"})
+    @ValueSource(strings = {"plain.healthgate.yml", "unicorn.healthgate.yml", "puma.healthgate.yml",
+            "gunicorn.healthgate.yml", "puma-real.healthgate.yml", "unicorn-real.healthgate.yml", "nginx.healthgate.yml",
+            "tomcat.healthgate.yml"})
     @DisplayName("each example config renders an HAProxy config that haproxy -c accepts")
     void exampleConfigsAreValid(String file) {
         TestDirs dirs = TestDirs.create("ExamplesIT-" + file);

@@ -74,6 +74,23 @@ public final class WrappedAppsScenario implements AutoCloseable {
         return app;
     }
 
+    /**
+     * webN run by healthgate itself ({@code supervise}, stopped with TERM): a real server (see
+     * {@link RealServers}) with {@code env}, ready within {@code readyTimeout}; with {@code holdSocket}
+     * healthgate holds its listening socket ({@code hold-socket}) and the port stays open across restarts.
+     */
+    public HealthgateConfig.App supervisedServer(int n, java.util.function.Function<HealthgateConfig.App, List<String>> command,
+            Map<String, String> env, Duration readyTimeout, boolean holdSocket) {
+        HealthgateConfig.App app = app(n).readyTimeout(readyTimeout);
+        StringBuilder vars = new StringBuilder("{ ");
+        env.forEach((k, v) -> vars.append(vars.length() > 2 ? ", " : "").append(k).append(": ").append(HealthgateConfig.quote(v)));
+        app.restartStrategy("supervise: { command: " + flow(command.apply(app)) + ", env: " + vars.append(" }")
+                + ", stop-signal: TERM, stop-timeout: 30s" + (holdSocket ? ", hold-socket: true" : "") + " }")
+                .keepsPortOpen(holdSocket);
+        apps.add(app);
+        return app;
+    }
+
     /** webN as unicorn_like.py, started by the test: USR2, a new pid, then QUIT to the old master. */
     public HealthgateConfig.App unicorn(int n) {
         HealthgateConfig.App app = app(n);
@@ -98,6 +115,20 @@ public final class WrappedAppsScenario implements AutoCloseable {
                         + ", signal: USR1, new-pid: false }")
                 .keepsPortOpen(true)
                 .restartTimeout(Duration.ofSeconds(10));
+        apps.add(app);
+        return app;
+    }
+
+    /**
+     * webN as a real server started by the test (see {@link RealServers}): the command for the app is run
+     * as is (it writes {@link #pidFile}); {@code signal} is the app's {@code restart.signal} mapping. The
+     * port stays open across the restart.
+     */
+    public HealthgateConfig.App server(int n, java.util.function.Function<HealthgateConfig.App, List<String>> command,
+            String signal) {
+        HealthgateConfig.App app = app(n);
+        ownCommands.put(app.name(), command.apply(app));
+        app.restartStrategy("signal: " + signal).keepsPortOpen(true).restartTimeout(Duration.ofSeconds(20));
         apps.add(app);
         return app;
     }
@@ -167,7 +198,8 @@ public final class WrappedAppsScenario implements AutoCloseable {
     private void awaitHealthy(HealthgateConfig.App app) {
         ManagedProcess p = ownProcesses.get(app.name());
         Await.until(app.name() + " to answer GET /health on port " + app.port(), Duration.ofSeconds(20), () -> {
-            if (!p.isAlive() && pid(app.name()).isEmpty()) {
+            // a daemon (nginx) exits 0 once it forked, maybe before the daemon wrote its pid file
+            if (!p.isAlive() && pid(app.name()).isEmpty() && p.exitCode().orElse(0) != 0) {
                 throw new AssertionError(app.name() + " exited:\n" + p.logTail(20));
             }
             return Curl.get("http://127.0.0.1:" + app.port() + "/health", Duration.ofSeconds(2)).status() == 200;
@@ -309,9 +341,9 @@ public final class WrappedAppsScenario implements AutoCloseable {
         cleanup.throwIfFailed("cleaning up the scenario");
     }
 
-    /** A re-executed master is no child of the test: it is found through the pid files. */
+    /** A re-executed master is no child of the test: it is found through the pid files (Gunicorn: .2). */
     private void stopOwn(String name) {
-        for (Path file : List.of(pidFile(name), Path.of(pidFile(name) + ".oldbin"))) {
+        for (Path file : List.of(pidFile(name), Path.of(pidFile(name) + ".oldbin"), Path.of(pidFile(name) + ".2"))) {
             try {
                 String text = Files.exists(file) ? Files.readString(file).strip() : "";
                 if (text.matches("[0-9]+")) {
@@ -324,7 +356,7 @@ public final class WrappedAppsScenario implements AutoCloseable {
         ownProcesses.get(name).stop(Duration.ofSeconds(10));
     }
 
-    private static String example(String script) {
+    static String example(String script) {
         return ItEnv.repoRoot().resolve("scripts/examples").resolve(script).toString();
     }
 

@@ -221,6 +221,11 @@ public final class ConfigLoader {
         }
         ReadyCheck ready = ready(node.node("ready"));
         RestartSpec restart = restart(node.node("restart"));
+        if (restart.supervise() != null && restart.supervise().holdSocket() && ready.httpPath() == null) {
+            // the held socket accepts connections while no process serves: only an answer says ready
+            throw ConfigException.at(node.pathOf("ready"), "needs http: with restart.supervise.hold-socket"
+                    + " (a held socket accepts TCP connections before the app serves)");
+        }
         Duration stickyGrace = node.duration("sticky-grace", Duration.ofSeconds(5), Duration.ZERO);
         Duration drainTimeout = node.duration("drain-timeout", Duration.ofSeconds(30), haproxy.inter());
         boolean restoreOnStart = node.bool("restore-on-start", true);

@@ -36,9 +36,10 @@ final class RestartConfig {
         boolean keepsPortOpen = node.bool("keeps-port-open", false);
         Duration timeout = node.duration("timeout", Duration.ofSeconds(60), Duration.ofMillis(100));
         node.requireNoUnknownKeys();
-        if (supervise != null && keepsPortOpen) {
+        if (supervise != null && keepsPortOpen && !supervise.holdSocket()) {
             throw ConfigException.at(node.pathOf("keeps-port-open"), true,
-                    "supervise stops the old process before it starts the new one, so the port closes");
+                    "supervise stops the old process before it starts the new one, so the port closes"
+                            + " (unless supervise.hold-socket: true keeps it open)");
         }
         return new RestartSpec(exec, signal, supervise, keepsPortOpen, timeout);
     }
@@ -55,12 +56,21 @@ final class RestartConfig {
         }
         boolean newPid = node.bool("new-pid", true);
         Signal thenOld = node.has("then-old") ? signalAt(node, "then-old", null) : null;
+        Path newPidfile = absolutePath(node, "new-pidfile", false);
         node.requireNoUnknownKeys();
+        if (newPidfile != null && !newPid) {
+            throw ConfigException.at(node.pathOf("new-pidfile"), newPidfile.toString(),
+                    "needs new-pid: true (when the pid stays the same no new process writes a pid)");
+        }
+        if (newPidfile != null && newPidfile.equals(pidfile)) {
+            throw ConfigException.at(node.pathOf("new-pidfile"), newPidfile.toString(),
+                    "is the pid file itself; leave new-pidfile out when the new process writes the pid file");
+        }
         if (thenOld != null && !newPid) {
             throw ConfigException.at(node.pathOf("then-old"), thenOld.name(),
                     "needs new-pid: true (when the pid stays the same there is no old process to signal)");
         }
-        return new SignalSpec(pidfile, signal, newPid, thenOld);
+        return new SignalSpec(pidfile, signal, newPid, thenOld, newPidfile);
     }
 
     private static SuperviseSpec supervise(ConfigNode node) {
@@ -82,8 +92,9 @@ final class RestartConfig {
         }
         Signal stopSignal = signalAt(node, "stop-signal", Signal.TERM);
         Duration stopTimeout = node.duration("stop-timeout", Duration.ofSeconds(30), Duration.ZERO);
+        boolean holdSocket = node.bool("hold-socket", false);
         node.requireNoUnknownKeys();
-        return new SuperviseSpec(command, dir, env, user, stopSignal, stopTimeout);
+        return new SuperviseSpec(command, dir, env, user, stopSignal, stopTimeout, holdSocket);
     }
 
     private static Signal signalAt(ConfigNode node, String key, Signal fallback) {

@@ -20,12 +20,21 @@ import java.util.Map;
  * @param user        user (name or uid) to run the app as, or {@code null} for healthgate's own
  * @param stopSignal  signal that asks the app to stop gracefully
  * @param stopTimeout how long the app may take to stop before it is killed (SIGKILL)
+ * @param holdSocket  whether healthgate binds the app's port itself and hands the listening socket to
+ *                    each new process as fd 3 with {@code LISTEN_FDS=1} and {@code LISTEN_PID} (systemd's
+ *                    socket activation), so the port stays open across a restart
  */
 public record SuperviseSpec(List<String> command, Path dir, Map<String, String> env, String user,
-        Signal stopSignal, Duration stopTimeout) {
+        Signal stopSignal, Duration stopTimeout, boolean holdSocket) {
 
     public SuperviseSpec {
         command = List.copyOf(command);
         env = Map.copyOf(env);
+    }
+
+    /** A spec whose app binds its port itself. */
+    public SuperviseSpec(List<String> command, Path dir, Map<String, String> env, String user,
+            Signal stopSignal, Duration stopTimeout) {
+        this(command, dir, env, user, stopSignal, stopTimeout, false);
     }
 }

@@ -28,6 +28,23 @@ final class LaunchCommand {
 
     private static final Duration ID_TIMEOUT = Duration.ofSeconds(5);
 
+    /**
+     * Run as {@code python3 -c SOCKET_HELPER COMMAND...} (a constant: nothing from the config is code):
+     * moves the held socket from stdin to fd 3, gives the app /dev/null as stdin, sets systemd's
+     * {@code LISTEN_FDS=1} and {@code LISTEN_PID} (its own pid, which the app keeps: exec) and execs the
+     * command.
+     */
+    static final String SOCKET_HELPER = String.join("\n",
+            "import os, sys",
+            "os.dup2(0, 3)",
+            "null = os.open('/dev/null', os.O_RDONLY)",
+            "os.dup2(null, 0)",
+            "os.close(null)",
+            "os.environ['LISTEN_FDS'] = '1'",
+            "os.environ['LISTEN_PID'] = str(os.getpid())",
+            "os.environ.pop('LISTEN_FDNAMES', None)",
+            "os.execvp(sys.argv[1], sys.argv[1:])");
+
     private LaunchCommand() {
     }
 
@@ -71,6 +88,11 @@ final class LaunchCommand {
         } else if (spec.stopSignal() == Signal.QUIT) {
             throw new RestartException("cannot stop " + app + " with QUIT: a child of the JVM starts with QUIT"
                     + " blocked, and env --default-signal (coreutils 8.31 or later), which unblocks it, is missing");
+        }
+        if (spec.holdSocket()) {
+            Path python = onPath("python3").orElseThrow(() -> new RestartException("cannot hand " + app
+                    + " its held socket: that needs python3 on the PATH (supervise.hold-socket)"));
+            args.addAll(List.of(python.toString(), "-c", SOCKET_HELPER));
         }
         args.addAll(spec.command());
         return List.copyOf(args);

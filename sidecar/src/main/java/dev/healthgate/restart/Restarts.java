@@ -20,7 +20,7 @@ public final class Restarts {
         return switch (spec.kind()) {
             case EXEC -> new ExecRestart(spec, runner);
             case SIGNAL -> new SignalRestart(app.name(), spec.signal(), spec.timeout());
-            case SUPERVISE -> SuperviseRestart.prepare(app.name(), spec.supervise(), runner);
+            case SUPERVISE -> SuperviseRestart.prepare(app.name(), spec.supervise(), runner, app.host(), app.port());
         };
     }
 }

@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * Strategy {@code signal}: sends a signal to the pid in the app's pid file (Unicorn USR2, Puma USR1 or
  * USR2), then, when a new pid is expected, waits until the pid file holds a new live pid. Once the app is
  * ready it sends {@code then-old} to the old pid (Unicorn: QUIT) and waits, bounded, until it is gone.
+ * A server whose new process writes another file while the old one lives (Gunicorn's USR2:
+ * {@code <pidfile>.2}) is followed through {@code new-pidfile}; once the old process is gone, the
+ * restart ends when the pid file names the new pid (Gunicorn renames its file then). When the pid
+ * stays (Puma USR1/USR2, Gunicorn HUP), the restart ends once the master's children at the time of the
+ * signal (its old workers) are all gone, after which readiness is checked again: the new workers answer.
  *
  * <p>Signals and liveness go through libc ({@link Libc}), never by running {@code kill}. A pid is only
  * signalled when it is alive, is not init, and belongs to the pid file's owner (unless root owns the
@@ -32,12 +37,15 @@ public final class SignalRestart implements RestartStrategy {
     private final SignalSpec spec;
     private final Duration timeout;
     private final PidFile pidFile;
+    /** Where the new pid appears during a hand-over: {@code new-pidfile}, else the pid file. */
+    private final PidFile handOver;
 
     public SignalRestart(String app, SignalSpec spec, Duration timeout) {
         this.app = app;
         this.spec = spec;
         this.timeout = timeout;
         this.pidFile = new PidFile(spec.pidfile());
+        this.handOver = new PidFile(spec.handOverPidfile());
     }
 
     @Override
@@ -48,15 +56,16 @@ public final class SignalRestart implements RestartStrategy {
     @Override
     public Restarted restartAndFollow() throws RestartException {
         long old = runningPid();
+        OldWorkers workers = spec.newPid() ? null : OldWorkers.of(old);
         send(old, spec.signal());
         long started = System.nanoTime();
         if (!spec.newPid()) {
-            LOG.info("{}: sent {} to pid {}; the same pid carries on", app, spec.signal(), old);
-            return new Followed(old, old, "sent " + spec.signal() + " to pid " + old);
+            LOG.info("{}: sent {} to pid {}; the same pid carries on, old workers {}", app, spec.signal(), old, workers);
+            return new InPlace(old, workers);
         }
         long fresh = awaitNewPid(old, started);
         LOG.info("{}: sent {} to pid {}; new pid {} in {} after {} ms", app, spec.signal(), old, fresh,
-                pidFile, millisSince(started));
+                handOver, millisSince(started));
         return new Followed(old, fresh, "sent " + spec.signal() + " to pid " + old + ", new pid " + fresh);
     }
 
@@ -69,6 +78,7 @@ public final class SignalRestart implements RestartStrategy {
     public String describe() {
         return "signal " + spec.signal() + " to the pid in " + spec.pidfile()
                 + (spec.newPid() ? ", expecting a new pid" : "")
+                + (spec.newPidfile() != null ? " in " + spec.newPidfile() : "")
                 + spec.thenOldSignal().map(s -> ", then " + s + " to the old pid").orElse("");
     }
 
@@ -120,26 +130,26 @@ public final class SignalRestart implements RestartStrategy {
         }
     }
 
-    /** Waits until the pid file holds a live pid other than {@code old}; fails at once when that cannot come. */
+    /** Waits until the hand-over pid file holds a live pid other than {@code old}; fails at once when that cannot come. */
     private long awaitNewPid(long old, long started) throws RestartException {
         long deadline = started + timeout.toNanos();
         while (true) {
-            OptionalLong now = pidFile.read();
+            OptionalLong now = handOver.read();
             if (now.isPresent() && now.getAsLong() != old) {
                 long fresh = now.getAsLong();
                 if (Libc.isAlive(fresh)) {
                     return fresh;
                 }
-                throw new RestartException("the new process of " + app + " (pid " + fresh + " in " + pidFile
+                throw new RestartException("the new process of " + app + " (pid " + fresh + " in " + handOver
                         + ") exited before it was ready" + oldNote(old));
             }
             if (!Libc.isAlive(old) && !pidFileChanged(old)) {
                 throw new RestartException("pid " + old + " of " + app + " exited after " + spec.signal()
-                        + " and no new pid appeared in " + pidFile);
+                        + " and no new pid appeared in " + handOver);
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw new RestartException("the pid in " + pidFile + " did not change within " + timeout.toMillis()
-                        + " ms after " + spec.signal() + " to pid " + old + " (" + pidFile.describe()
+                throw new RestartException("the pid in " + handOver + " did not change within " + timeout.toMillis()
+                        + " ms after " + spec.signal() + " to pid " + old + " (" + handOver.describe()
                         + "): " + app + " did not restart" + oldNote(old));
             }
             pause();
@@ -147,7 +157,7 @@ public final class SignalRestart implements RestartStrategy {
     }
 
     private boolean pidFileChanged(long old) {
-        OptionalLong again = pidFile.read();
+        OptionalLong again = handOver.read();
         return again.isPresent() && again.getAsLong() != old;
     }
 
@@ -155,7 +165,7 @@ public final class SignalRestart implements RestartStrategy {
         return Libc.isAlive(old) ? "; the old process (pid " + old + ") is still running" : "";
     }
 
-    /** The restart just carried out: the old and the new pid (the same when the pid carries on). */
+    /** A restart that left a new process: the old and the new pid. */
     private final class Followed implements Restarted {
         private final long old;
         private final long fresh;
@@ -170,23 +180,21 @@ public final class SignalRestart implements RestartStrategy {
         @Override
         public void checkAlive() throws RestartException {
             if (!Libc.isAlive(fresh)) {
-                throw new RestartException(old == fresh
-                        ? app + " (pid " + fresh + ") exited after " + spec.signal() + " before it was ready"
-                        : "the new process of " + app + " (pid " + fresh + ") exited before it was ready"
-                                + oldNote(old));
+                throw new RestartException("the new process of " + app + " (pid " + fresh
+                        + ") exited before it was ready" + oldNote(old));
             }
         }
 
         @Override
         public String onReady() throws RestartException {
             Optional<Signal> thenOld = spec.thenOldSignal();
-            if (thenOld.isEmpty() || old == fresh) {
+            if (thenOld.isEmpty()) {
                 return null;
             }
-            OptionalLong now = pidFile.read();
+            OptionalLong now = handOver.read();
             if (now.isEmpty() || now.getAsLong() != fresh || !Libc.isAlive(fresh)) {
                 throw new RestartException("the new process of " + app + " (pid " + fresh + ") did not last: "
-                        + pidFile.describe() + "; " + thenOld.get() + " not sent to the old pid " + old);
+                        + handOver.describe() + "; " + thenOld.get() + " not sent to the old pid " + old);
             }
             try {
                 Libc.kill(old, thenOld.get());
@@ -206,7 +214,27 @@ public final class SignalRestart implements RestartStrategy {
                 }
                 pause();
             }
-            return "sent " + thenOld.get() + " to old pid " + old + "; it exited after " + millisSince(sent) + " ms";
+            String exited = "sent " + thenOld.get() + " to old pid " + old + "; it exited after " + millisSince(sent) + " ms";
+            return spec.newPidfile() == null ? exited : exited + awaitPidFileNames(deadline);
+        }
+
+        /**
+         * After the old process is gone, the new one takes the pid file over (Gunicorn renames its
+         * {@code .2} file within a second): the next restart reads the pid file, so wait, bounded, for it.
+         */
+        private String awaitPidFileNames(long deadline) throws RestartException {
+            while (true) {
+                OptionalLong now = pidFile.read();
+                if (now.isPresent() && now.getAsLong() == fresh) {
+                    return "; " + pidFile + " names pid " + fresh;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new RestartException(app + " restarted as pid " + fresh + ", but " + pidFile
+                            + " does not name it (" + pidFile.describe() + "): a later restart would signal"
+                            + " the wrong pid; fix the pid file");
+                }
+                pause();
+            }
         }
 
         @Override
@@ -216,7 +244,55 @@ public final class SignalRestart implements RestartStrategy {
 
         @Override
         public boolean handsOver() {
-            return spec.thenOld() != null && old != fresh;
+            return spec.thenOld() != null;
+        }
+    }
+
+    /** A restart that keeps the master's pid: followed until its old workers are gone. */
+    private final class InPlace implements Restarted {
+        private final long pid;
+        private final OldWorkers workers;
+
+        InPlace(long pid, OldWorkers workers) {
+            this.pid = pid;
+            this.workers = workers;
+        }
+
+        @Override
+        public void checkAlive() throws RestartException {
+            if (!Libc.isAlive(pid)) {
+                throw new RestartException(app + " (pid " + pid + ") exited after " + spec.signal() + " before it was ready");
+            }
+        }
+
+        /** Waits, bounded, until the old workers are gone; a worker left running is noted, not fatal. */
+        @Override
+        public String onReady() throws RestartException {
+            if (workers.none()) {
+                return null;
+            }
+            long start = System.nanoTime();
+            long deadline = start + timeout.toNanos();
+            while (!workers.running().isEmpty()) {
+                checkAlive();
+                if (System.nanoTime() - deadline >= 0) {
+                    LOG.warn("{}: old workers {} of pid {} still running {} ms after {}", app, workers.running(), pid,
+                            timeout.toMillis(), spec.signal());
+                    return "old workers " + workers.running() + " still running after " + timeout.toMillis() + " ms";
+                }
+                pause();
+            }
+            return "old workers " + workers + " gone after " + millisSince(start) + " ms";
+        }
+
+        @Override
+        public String note() {
+            return "sent " + spec.signal() + " to pid " + pid;
+        }
+
+        @Override
+        public boolean handsOver() {
+            return !workers.none();
         }
     }
 

@@ -38,6 +38,8 @@ public final class SuperviseRestart implements RestartStrategy {
     private final List<String> launch;
     private final Logger output;
     private final ExecutorService starter;
+    /** The listening socket healthgate holds for the app (supervise.hold-socket), or null. */
+    private HeldSocket held;
     private volatile Consumer<String> onUnexpectedExit = reason -> LOG.warn("{}", reason);
 
     /** Guarded by this: the current child, or null before the first start. */
@@ -58,12 +60,25 @@ public final class SuperviseRestart implements RestartStrategy {
     /** Checks the directory, the user and the privileges the app needs; starts nothing. */
     public static SuperviseRestart prepare(String app, SuperviseSpec spec, CommandRunner runner)
             throws RestartException {
+        return prepare(app, spec, runner, null, 0);
+    }
+
+    /**
+     * As {@link #prepare(String, SuperviseSpec, CommandRunner)}; with {@code supervise.hold-socket} the
+     * app's {@code host}:{@code port} is bound by healthgate at the first start and handed to each process.
+     */
+    public static SuperviseRestart prepare(String app, SuperviseSpec spec, CommandRunner runner, String host, int port)
+            throws RestartException {
         List<String> launch = LaunchCommand.build(app, spec, runner);
         if (!LaunchCommand.throughSetpriv(launch)) {
             LOG.warn("{}: setpriv (util-linux) is not on the PATH: the app will outlive healthgate should healthgate die",
                     app);
         }
-        return new SuperviseRestart(app, spec, launch);
+        SuperviseRestart s = new SuperviseRestart(app, spec, launch);
+        if (spec.holdSocket()) {
+            s.held = new HeldSocket(app, host, port);
+        }
+        return s;
     }
 
     /** Who hears of an exit healthgate did not ask for; told on a background thread with the reason. */
@@ -187,13 +202,16 @@ public final class SuperviseRestart implements RestartStrategy {
                 builder.directory(spec.dir().toFile());
             }
             builder.environment().putAll(spec.env());
-            return builder.start();
+            return held == null ? builder.start() : held.handTo(builder);
         });
         Process process;
         try {
             process = started.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof RestartException r) {
+                throw r;
+            }
             String why = cause instanceof IOException ? cause.getMessage() : String.valueOf(cause);
             throw new RestartException("cannot start " + app + " (" + String.join(" ", spec.command()) + "): " + why);
         } catch (java.util.concurrent.TimeoutException e) {

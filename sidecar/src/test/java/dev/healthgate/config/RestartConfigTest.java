@@ -60,6 +60,16 @@ class RestartConfigTest {
     }
 
     @Test
+    @DisplayName("signal, Gunicorn style: the new master's pid in new-pidfile until the old one is gone")
+    void signalForGunicorn() {
+        RestartSpec spec = restart("{ signal: { pidfile: /run/gunicorn.pid, signal: USR2, new-pidfile: /run/gunicorn.pid.2,"
+                + " then-old: TERM }, keeps-port-open: true }");
+        assertThat(spec.signal()).isEqualTo(new SignalSpec(Path.of("/run/gunicorn.pid"), Signal.USR2, true, Signal.TERM,
+                Path.of("/run/gunicorn.pid.2")));
+        assertThat(spec.signal().handOverPidfile()).isEqualTo(Path.of("/run/gunicorn.pid.2"));
+    }
+
+    @Test
     @DisplayName("supervise with every key, and its defaults")
     void supervise() {
         RestartSpec spec = restart("{ supervise: { command: [bundle, exec, puma, -p, 8001], dir: /srv/app,"
@@ -113,6 +123,20 @@ class RestartConfigTest {
         }
 
         @Test
+        void newPidfileWithoutANewPid() {
+            assertThatThrownBy(() -> restart("{ signal: { pidfile: /run/p.pid, signal: USR1, new-pid: false, new-pidfile: /run/p.pid.2 } }"))
+                    .hasMessageStartingWith("apps[0].restart.signal.new-pidfile = /run/p.pid.2: needs new-pid: true");
+        }
+
+        @Test
+        void newPidfileThatIsThePidFile() {
+            assertThatThrownBy(() -> restart("{ signal: { pidfile: /run/p.pid, signal: USR2, new-pidfile: /run/p.pid } }"))
+                    .hasMessageStartingWith("apps[0].restart.signal.new-pidfile = /run/p.pid: is the pid file itself");
+            assertThatThrownBy(() -> restart("{ signal: { pidfile: /run/p.pid, signal: USR2, new-pidfile: run/p.pid.2 } }"))
+                    .hasMessage("apps[0].restart.signal.new-pidfile = run/p.pid.2: must be an absolute path");
+        }
+
+        @Test
         void anUnknownKeyInSignal() {
             assertThatThrownBy(() -> restart("{ signal: { pidfile: /run/p.pid, signal: USR1, pid-file: /x } }"))
                     .hasMessage("apps[0].restart.signal.pid-file: unknown key");
@@ -135,7 +159,18 @@ class RestartConfigTest {
         void aSupervisedAppThatWouldKeepItsPortOpen() {
             assertThatThrownBy(() -> restart("{ supervise: { command: [./app] }, keeps-port-open: true }"))
                     .hasMessage("apps[0].restart.keeps-port-open = true: supervise stops the old process before it"
-                            + " starts the new one, so the port closes");
+                            + " starts the new one, so the port closes (unless supervise.hold-socket: true keeps it open)");
+        }
+
+        @Test
+        void aHeldSocketNeedsAnHttpReadyCheck() {
+            assertThatThrownBy(() -> restart("{ supervise: { command: [./app], hold-socket: true }, keeps-port-open: true }"))
+                    .hasMessage("apps[0].ready: needs http: with restart.supervise.hold-socket (a held socket accepts"
+                            + " TCP connections before the app serves)");
+            RestartSpec spec = ConfigLoader.parse(app("{ supervise: { command: [./app], hold-socket: true },"
+                    + " keeps-port-open: true }\n    ready: { http: /health }")).apps().get(0).restart();
+            assertThat(spec.supervise().holdSocket()).isTrue();
+            assertThat(spec.keepsPortOpen()).isTrue();
         }
 
         @Test

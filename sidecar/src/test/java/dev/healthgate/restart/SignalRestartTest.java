@@ -64,6 +64,43 @@ class SignalRestartTest {
         assertThat(Libc.isAlive(fresh)).as("new master alive").isTrue();
     }
 
+    /**
+     * Gunicorn's USR2: the new master writes {@code <pidfile>.2}; once its parent (the old master) is gone,
+     * it renames that file to the pid file. The old master removes the pid file on TERM, as Gunicorn does.
+     */
+    private static final String GUNICORN_NEW_MASTER = """
+            echo $$ > "$1.2"
+            while kill -0 "$2" 2>/dev/null; do sleep 0.05; done
+            sleep 0.3
+            mv "$1.2" "$1"
+            while :; do sleep 0.05; done
+            """;
+
+    @Test
+    @DisplayName("Gunicorn style: the new pid appears in new-pidfile, and the restart ends when the pid file names it")
+    void gunicornRestart() throws Exception {
+        Path newMaster = dir.resolve("new-master.sh");
+        Files.writeString(newMaster, GUNICORN_NEW_MASTER);
+        long old = startApp("trap 'sh " + newMaster + " \"$1\" $$ &' USR2; trap 'rm -f \"$1\"; exit 0' TERM;"
+                + " echo $$ > \"$1\"; while :; do sleep 0.05; done");
+        Path dotTwo = Path.of(pidFile() + ".2");
+        SignalRestart restart = new SignalRestart("web1",
+                new SignalSpec(pidFile(), Signal.USR2, true, Signal.TERM, dotTwo), Duration.ofSeconds(5));
+
+        Restarted followed = restart.restartAndFollow();
+        long fresh = new PidFile(dotTwo).read().orElseThrow();
+        assertThat(fresh).as("the new pid").isNotEqualTo(old);
+        assertThat(new PidFile(pidFile()).read()).as("the pid file while both run").hasValue(old);
+        assertThat(followed.note()).isEqualTo("sent USR2 to pid " + old + ", new pid " + fresh);
+        followed.checkAlive();
+
+        assertThat(followed.onReady()).startsWith("sent TERM to old pid " + old + "; it exited after ")
+                .endsWith("; " + pidFile() + " names pid " + fresh);
+        assertThat(new PidFile(pidFile()).read()).as("the pid file after the hand-over").hasValue(fresh);
+        assertThat(restart.describe()).isEqualTo("signal USR2 to the pid in " + pidFile() + ", expecting a new pid in "
+                + dotTwo + ", then TERM to the old pid");
+    }
+
     @Test
     @DisplayName("a pid that never changes fails the restart with the pid file named")
     void pidNeverChanges() throws Exception {
@@ -101,11 +138,29 @@ class SignalRestartTest {
         Restarted followed = restart.restartAndFollow();
         assertThat(followed.note()).isEqualTo("sent USR1 to pid " + pid);
         followed.checkAlive();
-        assertThat(followed.handsOver()).isFalse();
-        assertThat(followed.onReady()).isNull();
+        followed.onReady(); // its only children, the 0.05 s sleeps, are soon gone
 
         Libc.kill(pid, Signal.KILL);
         assertThat(Followed.awaitCheckFails(followed)).hasMessage("web1 (pid " + pid + ") exited after USR1 before it was ready");
+    }
+
+    @Test
+    @DisplayName("Puma/Gunicorn HUP style: the pid stays, and the restart ends once the old workers are gone")
+    void samePidNewWorkers() throws Exception {
+        // a "master" with one "worker"; USR1 starts a new worker and stops the old one a little later
+        long pid = startApp("sleep 30 & w=$!; trap 'sleep 30 & (sleep 0.4; kill $w) &' USR1; echo $$ > \"$1\";"
+                + " while :; do sleep 0.05; done");
+        long worker = ProcessHandle.of(pid).orElseThrow().children().filter(c -> c.info().command().orElse("").endsWith("sleep")
+                && c.info().arguments().map(a -> a.length == 1 && a[0].equals("30")).orElse(false))
+                .findFirst().orElseThrow().pid();
+        SignalRestart restart = strategy(Signal.USR1, false, null, Duration.ofSeconds(5));
+
+        Restarted followed = restart.restartAndFollow();
+        assertThat(followed.handsOver()).as("readiness is checked again once the old workers are gone").isTrue();
+        String note = followed.onReady();
+        assertThat(note).startsWith("old workers [").contains(Long.toString(worker)).contains("] gone after ");
+        assertThat(Libc.isAlive(worker)).as("old worker alive").isFalse();
+        assertThat(Libc.isAlive(pid)).as("master alive").isTrue();
     }
 
     @Test

@@ -1,0 +1,92 @@
+package dev.healthgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Socket holding for supervised apps: two real Gunicorns run by healthgate, stopped (TERM) and started
+ * again on restart. web1's listening socket is held by healthgate ({@code supervise.hold-socket}) and
+ * handed to each new Gunicorn as fd 3 with LISTEN_FDS/LISTEN_PID: the port stays open, so the backup
+ * gate stays open and connections wait in the socket's queue while Gunicorn restarts. web2 binds its own
+ * port: a gated stop-start. Behind a real HAProxy with {@code retries 0}: no request fails, and web1's
+ * cycle spends less time gating than web2's. Sticky web1 clients stay on web1 only while HAProxy's checks
+ * of its backup line pass, which needs the new process to answer within fall x inter (reported).
+ */
+@DisplayName("Held sockets")
+class HeldSocketIT {
+
+    private WrappedAppsScenario scenario;
+
+    @BeforeEach
+    void startScenario(TestInfo test) {
+        scenario = new WrappedAppsScenario(TestDirs.create("HeldSocketIT-" + test.getTestMethod().orElseThrow().getName()));
+        scenario.supervisedServer(1, RealServers::gunicornSupervised, Map.of("HG_APP_NAME", "web1"), Duration.ofSeconds(30), true)
+                .gate("port");
+        scenario.supervisedServer(2, RealServers::gunicornSupervised, Map.of("HG_APP_NAME", "web2"), Duration.ofSeconds(30), false)
+                .gate("port");
+        scenario.start();
+    }
+
+    @AfterEach
+    void stopScenario() {
+        scenario.close();
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @DisplayName("a supervised Gunicorn on a held socket restarts failing nothing, with less gating than a gated stop-start")
+    void heldSocketRestartFailsNothing() {
+        long web1Before = scenario.supervisedPid("web1");
+        LoadGenerator load = scenario.startLoad(RealServers.USERS, RealServers.RATE);
+        scenario.awaitWarmLoad();
+
+        long sent1 = System.nanoTime();
+        HttpResult r1 = scenario.healthgate().post("/v1/apps/web1/restart");
+        long answered1 = System.nanoTime();
+        assertThat(r1.status()).as("POST /v1/apps/web1/restart: %s", r1).isEqualTo(200);
+        System.out.println("restart web1 (held socket): " + r1.json().encode());
+        assertThat(SignalRestartIT.phaseNames(r1.json())).as("phases of %s: the backup gate stays open", r1.json())
+                .containsExactly("drain", "restart", "ready", "restore");
+        assertThat(scenario.supervisedPid("web1")).as("web1's pid after the restart").isNotEqualTo(web1Before);
+
+        long sent2 = System.nanoTime();
+        HttpResult r2 = scenario.healthgate().post("/v1/apps/web2/restart");
+        long answered2 = System.nanoTime();
+        assertThat(r2.status()).as("POST /v1/apps/web2/restart: %s", r2).isEqualTo(200);
+        System.out.println("restart web2 (gated stop-start): " + r2.json().encode());
+        assertThat(SignalRestartIT.phaseNames(r2.json())).as("phases of %s", r2.json())
+                .containsExactly("drain", "sticky-grace", "drain-backup", "connections", "restart", "ready", "restore");
+
+        RealServers.Restart held = new RealServers.Restart("web1", r1.json(), web1Before, 0, sent1, answered1);
+        RealServers.Restart gated = new RealServers.Restart("web2", r2.json(), 0, 0, sent2, answered2);
+        // Sticky web1 clients stay only while HAProxy's checks of the backup line pass: they reach the app
+        // through the gate, and nobody answers while the new Gunicorn boots (seconds on the test's shared
+        // cores, more than fall x inter), so they may move to web2 for that gap. Reported, not asserted.
+        LoadReport report = RealServers.assertNoLoss(scenario, load, List.of(held, gated), List.of());
+        long moved = report.matching(r -> r.sticky() && "web1".equals(r.cookieSent()) && !"web1".equals(r.servedBy())).size();
+        // The app's own stop and boot vary by seconds on a shared machine; what the held socket saves is the
+        // gating around them (sticky-grace, drain-backup, connections): compare the cycles without them
+        long heldGating = held.cycleMillis() - phaseMillis(r1.json(), "restart") - phaseMillis(r1.json(), "ready");
+        long gatedGating = gated.cycleMillis() - phaseMillis(r2.json(), "restart") - phaseMillis(r2.json(), "ready");
+        System.out.printf("held socket: %d requests, %d failed, %d sticky web1 requests moved; cycle web1 (held) %d ms"
+                        + " (gating %d ms), web2 (gated stop-start) %d ms (gating %d ms)%n", report.total(),
+                report.failures().size(), moved, held.cycleMillis(), heldGating, gated.cycleMillis(), gatedGating);
+        assertThat(heldGating).as("web1's cycle (held socket) less its restart and ready phases, against web2's"
+                + " (gated stop-start)").isLessThan(gatedGating);
+    }
+
+    private static long phaseMillis(io.vertx.core.json.JsonObject result, String phase) {
+        return result.getJsonArray("phases").stream().map(io.vertx.core.json.JsonObject.class::cast)
+                .filter(p -> phase.equals(p.getString("name"))).findFirst().orElseThrow().getLong("ms");
+    }
+}

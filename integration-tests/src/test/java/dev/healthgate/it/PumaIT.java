@@ -1,0 +1,61 @@
+package dev.healthgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Debian's Puma 5.6 in cluster mode behind a real HAProxy ({@code retries 0}) under load: web1 restarted
+ * by USR2 (hot restart: the master re-executes itself, same pid, the socket kept; connections wait in its
+ * queue), web2 by USR1 (phased restart: workers replaced one by one). The pid stays, so healthgate
+ * follows the old workers until they are gone, then checks readiness again.
+ */
+@DisplayName("Puma")
+class PumaIT {
+
+    private WrappedAppsScenario scenario;
+
+    @BeforeEach
+    void startScenario(TestInfo test) {
+        scenario = new WrappedAppsScenario(TestDirs.create("PumaIT-" + test.getTestMethod().orElseThrow().getName()));
+        scenario.server(1, app -> RealServers.puma(scenario, app),
+                "{ pidfile: " + HealthgateConfig.quote(scenario.pidFile("web1").toString()) + ", signal: USR2, new-pid: false }");
+        scenario.server(2, app -> RealServers.puma(scenario, app),
+                "{ pidfile: " + HealthgateConfig.quote(scenario.pidFile("web2").toString()) + ", signal: USR1, new-pid: false }");
+        scenario.start();
+    }
+
+    @AfterEach
+    void stopScenario() {
+        scenario.close();
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @DisplayName("a hot restart (USR2) and a phased restart (USR1) fail no request and move no sticky client")
+    void hotAndPhasedRestartsFailNothing() {
+        LoadGenerator load = scenario.startLoad(RealServers.USERS, RealServers.RATE);
+        scenario.awaitWarmLoad();
+
+        for (String app : List.of("web1", "web2")) {
+            // every restart replaces all workers: none of those serving now may be left
+            assertThat(ProcessHandle.of(scenario.pid(app).orElseThrow()).orElseThrow().children().count())
+                    .as("%s's workers", app).isEqualTo(2);
+        }
+        RealServers.Restart hot = RealServers.restart(scenario, "web1");
+        RealServers.Restart phased = RealServers.restart(scenario, "web2");
+        for (RealServers.Restart r : List.of(hot, phased)) {
+            assertThat(r.pidAfter()).as("%s's pid", r.app()).isEqualTo(r.pidBefore());
+            assertThat(r.note("ready")).as("ready note of %s", r).startsWith("old workers [").contains("] gone after ");
+        }
+
+        RealServers.assertNoLoss(scenario, load, List.of(hot, phased));
+    }
+}
