@@ -15,7 +15,7 @@ import java.util.List;
  * App host H of the multi-host test beds ({@code MultiHostIT}, {@code AnsibleFleetIT}): the namespace
  * {@code hg-hH-PID}, joined to the lb namespace (the test JVM's) by the veth pair {@code hg-hH} (lb
  * side, 169.254.H.1/30) and {@code eth0} (host side, 169.254.H.2/30); apps web(2H-1) on 8001 and
- * web(2H) on 8002, status ports 9001/9101 and 9002/9102 (the same on every host, as in a fleet), and a
+ * web(2H) on 8002 (or one app, web(H), {@link #withApps}), status ports 9001/9101 and 9002/9102 (the same on every host, as in a fleet), and a
  * healthgate with its API on the host's 127.0.0.1:9901, or on its own address with a token
  * ({@link #withApiOnAddress}), where a controller beyond the host reaches it.
  */
@@ -62,6 +62,7 @@ final class AppHost {
     private static final String MARK = "\n@@status=";
     private String token;
     private Duration restartTimeout = Duration.ofSeconds(15);
+    private int appCount = 2;
 
     AppHost(TestDirs dirs, int index, String gate, AppKind kind) {
         this.dirs = dirs;
@@ -89,8 +90,8 @@ final class AppHost {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (int i = 0; i < 2; i++) {
-            String name = "web" + (2 * index - 1 + i);
+        for (int i = 0; i < appCount; i++) {
+            String name = "web" + (appCount * (index - 1) + 1 + i);
             int port = 8001 + i;
             HealthgateConfig.App app = new HealthgateConfig.App(name, port, 9001 + i, 9101 + i)
                     .host(address)
@@ -104,7 +105,7 @@ final class AppHost {
                 app.restartStrategy("signal: { pidfile: " + HealthgateConfig.quote(pidFile(name).toString())
                                 + ", signal: USR2, new-pid: true, then-old: QUIT }")
                         .keepsPortOpen(true)
-                        .restartTimeout(Duration.ofSeconds(15));
+                        .restartTimeout(restartTimeout);
             }
             apps.add(app);
         }
@@ -117,6 +118,12 @@ final class AppHost {
      */
     AppHost withApiOnAddress(String apiToken) {
         this.token = apiToken;
+        return this;
+    }
+
+    /** How many apps the host runs (default 2: web(2H-1) and web(2H)). Before {@link #create}. */
+    AppHost withApps(int count) {
+        this.appCount = count;
         return this;
     }
 
@@ -194,7 +201,8 @@ final class AppHost {
                 ManagedProcess.start(app.name() + " in " + ns, inNs(List.of("python3",
                         ItEnv.repoRoot().resolve("scripts/examples/unicorn_like.py").toString(), "--name",
                         app.name(), "--port", Integer.toString(app.port()), "--host", address, "--pidfile",
-                        pidFile(app.name()).toString(), "--boot-delay", seconds(BOOT_DELAY))),
+                        pidFile(app.name()).toString(), "--boot-delay", seconds(BOOT_DELAY),
+                "--fault-file", faultFile(app.name()).toString())),
                         dirs.log(app.name() + ".log"));
             }
         }
@@ -205,8 +213,14 @@ final class AppHost {
         }
     }
 
-    /** Starts {@code healthgate run} inside the host with a config of its two apps. */
+    /** Starts {@code healthgate run} inside the host with a config of its apps, and waits until it answers. */
     void startHealthgate() {
+        launchHealthgate();
+        awaitHealthgate();
+    }
+
+    /** Starts {@code healthgate run} inside the host and returns at once (see {@link #awaitHealthgate}). */
+    void launchHealthgate() {
         HealthgateConfig config = new HealthgateConfig();
         if (token != null) {
             config.listen(address + ":" + API_PORT).token(token);
@@ -217,6 +231,10 @@ final class AppHost {
         healthgate = ManagedProcess.start("healthgate in " + ns,
                 inNs(List.of(ItEnv.healthgateLauncher().toString(), "run", "--config", file.toString())),
                 dirs.log("healthgate-h" + index + ".log"));
+    }
+
+    /** Waits until the host's healthgate answers {@code GET /v1/apps}. */
+    void awaitHealthgate() {
         Await.until("healthgate's GET /v1/apps in " + ns + " to answer 200", Duration.ofSeconds(60), () -> {
             if (!healthgate.isAlive()) {
                 throw new AssertionError("healthgate in " + ns + " exited with " + healthgate.exitCode() + ":\n"
