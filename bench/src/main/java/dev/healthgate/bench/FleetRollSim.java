@@ -119,22 +119,43 @@ public final class FleetRollSim {
         return end;
     }
 
+    /** {@code value} as a number of at least 0, or an error naming the option and the value. */
+    private static double number(String option, String value) {
+        try {
+            double v = Double.parseDouble(value);
+            if (v >= 0 && Double.isFinite(v)) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(option + " = " + value + ": expected a number of at least 0");
+    }
+
+    /** Prints the table of the README for the fleet given by the options (defaults: 1000 hosts, seed 42). */
     public static void main(String[] args) {
         int hosts = 1000;
         long seed = 42;
         double median = 3.5;
         double call = 0.4;
         double task = 0.1;
-        for (int i = 0; i + 1 < args.length; i += 2) {
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException("every option takes a value: " + String.join(" ", args));
+        }
+        for (int i = 0; i < args.length; i += 2) {
+            double v = number(args[i], args[i + 1]);
             switch (args[i]) {
-                case "--hosts" -> hosts = Integer.parseInt(args[i + 1]);
-                case "--seed" -> seed = Long.parseLong(args[i + 1]);
-                case "--median" -> median = Double.parseDouble(args[i + 1]);
-                case "--call-overhead" -> call = Double.parseDouble(args[i + 1]);
-                case "--task-overhead" -> task = Double.parseDouble(args[i + 1]);
+                case "--hosts" -> hosts = (int) v;
+                case "--seed" -> seed = (long) v;
+                case "--median" -> median = v;
+                case "--call-overhead" -> call = v;
+                case "--task-overhead" -> task = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + " (--hosts --seed --median --call-overhead --task-overhead)");
             }
+        }
+        if (hosts < 1) {
+            throw new IllegalArgumentException("--hosts = " + hosts + ": at least 1");
         }
         Model m = new Model(hosts, seed, median, 0.25, 0.02, 3.0, call, task);
         double[] cycles = m.cycles();
