@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code scripts/ansible/roll.yml} with the real {@code ansible-playbook}, against this host as the
  * inventory's one host (connection local): three supervised apps behind a real HAProxy, rolled by the
- * playbook through {@code healthgate roll}.
+ * playbook through the host's API on loopback ({@code POST /v1/roll}). {@code AnsibleFleetIT} rolls a
+ * fleet of hosts under load.
  */
 @DisplayName("The Ansible playbook scripts/ansible/roll.yml")
 class AnsibleRollIT {
@@ -61,7 +62,7 @@ class AnsibleRollIT {
             soft.assertThat(play.stdout()).as("the play shows %s's phases", app)
                     .containsPattern(app + "\\s+IN_ROTATION\\s+restart done");
         }
-        soft.assertThat(play.stdout()).as("the play's recap").containsPattern("localhost\\s+: ok=2 .*failed=0");
+        soft.assertThat(play.stdout()).as("the play's recap").containsPattern("localhost\\s+: ok=\\d+ .*failed=0");
         soft.assertAll();
     }
 
@@ -77,7 +78,7 @@ class AnsibleRollIT {
         assertThat(play.exitCode()).as("ansible-playbook's exit code: %s", play).isNotZero();
         assertThat(play.stdout()).as("the play's output")
                 .containsPattern("roll stopped at web2: web2: web2 \\(pid \\d+\\) exited with code 1 before it was ready")
-                .containsPattern("localhost\\s+: ok=0 .*failed=1");
+                .containsPattern("localhost\\s+: ok=\\d+ .*failed=1");
         // (web2 itself is healthgate's to bring back now: it supervises it, see SupervisedAppIT)
         assertThat(scenario.supervisedPid("web3")).as("web3's pid: the roll stopped before it").isEqualTo(web3Pid);
     }
@@ -91,8 +92,7 @@ class AnsibleRollIT {
         return Command.of("ansible-playbook", "-i", "localhost,", "-c", "local",
                         ItEnv.repoRoot().resolve("scripts/ansible/roll.yml").toString(),
                         "-e", "healthgate_hosts=localhost",
-                        "-e", "healthgate_bin=" + ItEnv.healthgateLauncher(),
-                        "-e", "healthgate_config=" + scenario.healthgate().config())
+                        "-e", "healthgate_api=" + scenario.healthgate().apiBase())
                 .env("ANSIBLE_HOME", home.toString())
                 .env("ANSIBLE_LOCAL_TEMP", home.resolve("tmp").toString())
                 .env("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3")

@@ -18,6 +18,7 @@ import java.util.Map;
  */
 public final class HealthgateConfig {
     private String listen = "127.0.0.1:9901";
+    private String token;
     private Duration inter = Duration.ofMillis(500);
     private Duration fastinter = Duration.ofMillis(100);
     private int fall = 2;
@@ -40,6 +41,12 @@ public final class HealthgateConfig {
 
     public HealthgateConfig listen(String value) {
         this.listen = value;
+        return this;
+    }
+
+    /** {@code control.token}: required when {@code control.listen} is beyond loopback. */
+    public HealthgateConfig token(String value) {
+        this.token = value;
         return this;
     }
 
@@ -128,6 +135,9 @@ public final class HealthgateConfig {
         }
         y.append("control:\n");
         y.append("  listen: ").append(quote(listen)).append('\n');
+        if (token != null) {
+            y.append("  token: ").append(quote(token)).append('\n');
+        }
         y.append("haproxy:\n");
         y.append("  inter: ").append(duration(inter)).append('\n');
         y.append("  fastinter: ").append(duration(fastinter)).append('\n');

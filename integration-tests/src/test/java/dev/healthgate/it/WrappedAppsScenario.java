@@ -54,7 +54,18 @@ public final class WrappedAppsScenario implements AutoCloseable {
         for (int n = 1; n <= count; n++) {
             scenario.supervised(n);
         }
-        return scenario.start();
+        try {
+            return scenario.start();
+        } catch (RuntimeException | Error e) {
+            // the caller never gets the scenario to close: a HAProxy left on port 8080 (SO_REUSEPORT) would
+            // take a share of the next test's requests in this JVM's namespace
+            try {
+                scenario.close();
+            } catch (RuntimeException c) {
+                e.addSuppressed(c);
+            }
+            throw e;
+        }
     }
 
     /** {@code webN}: port 800N, status ports 900N and 910N. */

@@ -5,6 +5,7 @@ import dev.healthgate.config.ConfigLoader;
 import dev.healthgate.config.HealthgateConfig;
 import dev.healthgate.daemon.Daemon;
 import dev.healthgate.daemon.StartException;
+import dev.healthgate.os.SdNotify;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,6 +131,8 @@ final class RunCommand implements Runnable {
         } catch (StartException e) {
             throw new ExitException(ExitCode.FAILED, "cannot start: " + e.getMessage());
         }
+        // the control API and every status port serve once start returns: what Type=notify waits for
+        SdNotify.tell("READY=1\nSTATUS=control API on " + cfg.control().url());
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM and SIGINT (systemctl stop, Ctrl-C) run this hook: the JVM exits once it returns, so it
         // waits for the graceful stop, bounded by the stop budget systemd's TimeoutStopSec must exceed
@@ -137,6 +140,7 @@ final class RunCommand implements Runnable {
         LOG.info("a stop (SIGTERM) drains the supervised apps, then stops them: at most {} s (systemd's "
                 + "TimeoutStopSec must be longer)", budget.toSeconds());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            SdNotify.tell("STOPPING=1\nSTATUS=draining the supervised apps, then stopping");
             try {
                 daemon.stop().toCompletionStage().toCompletableFuture()
                         .get(budget.toMillis(), TimeUnit.MILLISECONDS);

@@ -201,6 +201,9 @@ public final class SuperviseRestart implements RestartStrategy {
             if (spec.dir() != null) {
                 builder.directory(spec.dir().toFile());
             }
+            // systemd's socket is healthgate's: an app that speaks sd_notify (Puma) would report its own
+            // readiness as healthgate's, which systemd refuses and logs (NotifyAccess=main)
+            builder.environment().remove("NOTIFY_SOCKET");
             builder.environment().putAll(spec.env());
             return held == null ? builder.start() : held.handTo(builder);
         });

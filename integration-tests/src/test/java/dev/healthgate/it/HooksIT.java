@@ -1,0 +1,230 @@
+package dev.healthgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.healthgate.it.AppHost.AppKind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The deploy hooks {@code scripts/hooks/drain|restore|restart} as a deploy tool runs them: on an app
+ * host ({@link AppHost}: a namespace with two socket hand-over apps and healthgate, its API on the
+ * host's address with a token read from a file) behind a real HAProxy, run inside the host.
+ */
+@DisplayName("The deploy hooks scripts/hooks")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HooksIT {
+    private static final int FRONTEND_PORT = 8080;
+
+    private final String token = UUID.randomUUID().toString();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private TestDirs dirs;
+    private AppHost host;
+    private Path tokenFile;
+
+    @BeforeAll
+    void startHost() throws IOException {
+        NetNs.requireOwnNamespace();
+        dirs = TestDirs.create("HooksIT");
+        host = new AppHost(dirs, 1, "nat", AppKind.SOCKET_HANDOVER).withApiOnAddress(token)
+                .withRestartTimeout(Duration.ofSeconds(5));
+        host.create();
+        host.startApps();
+        HealthgateConfig all = new HealthgateConfig().retries(0).app(host.app(0)).app(host.app(1));
+        Haproxy haproxy = Haproxy.start(LbSide.renderHaproxyConfig(dirs, all, LbSide.shortSocketPath(toClose)),
+                FRONTEND_PORT, dirs.logs());
+        toClose.add(haproxy);
+        toClose.add(host::stopHealthgate);
+        host.startHealthgate();
+        host.awaitAllInRotation();
+        tokenFile = dirs.scenario().resolve("token");
+        Files.writeString(tokenFile, token + "\n");
+        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    @AfterAll
+    void stopHost() {
+        Cleanup cleanup = new Cleanup();
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            AutoCloseable c = toClose.get(i);
+            cleanup.run(() -> {
+                try {
+                    c.close();
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+        if (host != null) {
+            cleanup.run(host::delete);
+        }
+        cleanup.throwIfFailed("cleaning up the host");
+    }
+
+    @Test
+    @Order(1)
+    @Timeout(value = 1, unit = TimeUnit.MINUTES)
+    @DisplayName("restart: exit 0 once the app is back in rotation, each phase printed, the token on no command line")
+    void restarts() {
+        long before = host.pid("web1");
+        Set<String> cmdlinesWithToken = ConcurrentHashMap.newKeySet();
+        Thread watch = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                cmdlinesWithToken.addAll(commandLinesHolding(token));
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "cmdline-watch");
+        watch.start();
+        CommandResult r;
+        try {
+            r = hook("restart", "--token-file", tokenFile.toString(), "web1");
+        } finally {
+            watch.interrupt();
+        }
+
+        assertThat(r.exitCode()).as("exit code: %s", r.describe()).isZero();
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(r.stdout()).as("the hook's progress")
+                .containsPattern("(?m)^web1\\s+drain\\s+\\d+ ms  observed \\S+ out after \\d+ ms$")
+                .containsPattern("(?m)^web1\\s+restore\\s+\\d+ ms  observed \\S+ in after \\d+ ms$")
+                .containsPattern("(?m)^web1\\s+IN_ROTATION\\s+restart done in \\d+ s$");
+        soft.assertThat(host.pid("web1")).as("web1's pid (a new master)").isNotEqualTo(before);
+        soft.assertThat(host.api("GET", "/v1/apps/web1").json().getString("state")).isEqualTo("IN_ROTATION");
+        soft.assertThat(cmdlinesWithToken).as("command lines (as ps shows them) that held the token").isEmpty();
+        soft.assertAll();
+    }
+
+    @Test
+    @Order(2)
+    @Timeout(value = 1, unit = TimeUnit.MINUTES)
+    @DisplayName("drain, then restore: each exits 0 once HAProxy has acted")
+    void drainsAndRestores() {
+        CommandResult drain = hook("drain", "--token-file", tokenFile.toString(), "web2");
+        assertThat(drain.exitCode()).as("drain's exit code: %s", drain.describe()).isZero();
+        assertThat(host.api("GET", "/v1/apps/web2").json().getString("state")).as("web2 after drain")
+                .isEqualTo("OUT_OF_ROTATION");
+
+        CommandResult restore = hook("restore", "--token-file", tokenFile.toString(), "web2");
+        assertThat(restore.exitCode()).as("restore's exit code: %s", restore.describe()).isZero();
+        assertThat(restore.stdout()).containsPattern("(?m)^web2\\s+IN_ROTATION\\s+restore done in \\d+ s$");
+        assertThat(host.api("GET", "/v1/apps/web2").json().getString("state")).as("web2 after restore")
+                .isEqualTo("IN_ROTATION");
+    }
+
+    @Test
+    @Order(3)
+    @Timeout(value = 1, unit = TimeUnit.MINUTES)
+    @DisplayName("exit codes that stop a deploy: 2 bad arguments, 3 unreachable, 4 busy, 5 unknown app, 6 token refused")
+    void exitCodes() throws IOException {
+        Path wrong = dirs.scenario().resolve("wrong-token");
+        Files.writeString(wrong, "not-the-token\n");
+        SoftAssertions soft = new SoftAssertions();
+        expect(soft, hook("restart"), 2, "give at least one APP");
+        expect(soft, hook("restart", "--token-file", tokenFile.toString(), "../v1/roll"), 2, "APP = ../v1/roll");
+        expect(soft, hook("restart", "--token-file", dirs.scenario().resolve("none").toString(), "web1"), 2,
+                "--token-file = " + dirs.scenario().resolve("none") + ": not a readable file");
+        expect(soft, hook("restart", "--token-file", tokenFile.toString(), "--api", "http://" + host.address + ":1",
+                "web1"), 3, "cannot reach healthgate at http://" + host.address + ":1");
+        expect(soft, hook("restart", "--token-file", tokenFile.toString(), "web9"), 5, "web9: unknown app");
+        expect(soft, hook("restart", "--token-file", wrong.toString(), "web1"), 6, "the token was refused");
+        expect(soft, hook("restart", "web1"), 6, "the token was refused");
+        soft.assertAll();
+
+        ManagedProcess first = ManagedProcess.start("restart web1 in " + host.ns, host.inNs(hookCommand("restart",
+                "--token-file", tokenFile.toString(), "web1")), dirs.log("hook-restart-first.log"));
+        Await.until("web1 busy", Duration.ofSeconds(10),
+                () -> host.api("GET", "/v1/apps/web1").json().getBoolean("busy", false));
+        CommandResult second = hook("restart", "--token-file", tokenFile.toString(), "web1");
+        assertThat(first.waitForExit(Duration.ofSeconds(30))).as("the first restart: %s", first.log()).isZero();
+        expect(new SoftAssertions(), second, 4, "web1: busy").assertAll();
+    }
+
+    @Test
+    @Order(4)
+    @Timeout(value = 1, unit = TimeUnit.MINUTES)
+    @DisplayName("a restart that fails exits 1 with healthgate's reason, and stops before the next app")
+    void failedRestart() {
+        long web2 = host.pid("web2");
+        host.arm("web1", "crash-on-boot");
+        CommandResult r;
+        try {
+            r = hook("restart", "--token-file", tokenFile.toString(), "web1", "web2");
+        } finally {
+            host.disarm("web1");
+        }
+        SoftAssertions soft = expect(new SoftAssertions(), r, 1, "web1: restart failed (state FAILED): ");
+        soft.assertThat(host.api("GET", "/v1/apps/web1").json().getString("state")).isEqualTo("FAILED");
+        soft.assertThat(host.pid("web2")).as("web2's pid: the hook stopped before it").isEqualTo(web2);
+        soft.assertAll();
+        // the old master still serves: restore puts it back for whatever runs after this test
+        assertThat(hook("restore", "--token-file", tokenFile.toString(), "web1").exitCode()).isZero();
+    }
+
+    private static SoftAssertions expect(SoftAssertions soft, CommandResult r, int code, String message) {
+        soft.assertThat(r.exitCode()).as("exit code of %s", r.describe()).isEqualTo(code);
+        soft.assertThat(r.stderr()).as("what %s says", r.command()).contains(message);
+        return soft;
+    }
+
+    private CommandResult hook(String name, String... args) {
+        return Command.of(host.inNs(hookCommand(name, args))).timeout(Duration.ofSeconds(45))
+                .logTo(dirs.logs(), "hook-" + name).run();
+    }
+
+    private List<String> hookCommand(String name, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ItEnv.repoRoot().resolve("scripts/hooks").resolve(name).toString(),
+                "--api", host.apiBase()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** The command lines (what ps shows) of every process that hold {@code secret}. */
+    private static List<String> commandLinesHolding(String secret) {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(d -> d.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .replace('\0', ' ');
+                    if (cmdline.contains(secret)) {
+                        out.add(p.getFileName() + ": " + cmdline);
+                    }
+                } catch (IOException e) {
+                    // the process ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+}
