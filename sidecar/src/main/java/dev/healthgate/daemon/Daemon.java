@@ -68,7 +68,7 @@ public final class Daemon {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(8));
         try {
             CommandRunner runner = new CommandRunner();
-            HaproxyView view = new HaproxyView(config.haproxy().nodes());
+            HaproxyView view = new HaproxyView(config.haproxy().nodes(), config.haproxy().forgetNodeAfter());
             List<AppInstance> apps = new ArrayList<>();
             Map<String, SuperviseRestart> processes = new LinkedHashMap<>();
             for (AppConfig app : config.apps()) {
