@@ -94,7 +94,8 @@ public final class AgentGate extends FlagGate {
     public Future<Void> start() {
         NetServerOptions options = new NetServerOptions().setIdleTimeout(CheckGuard.IDLE_TIMEOUT_SECONDS)
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
-        return vertx.createNetServer(options).connectHandler(this::answer).listen(app.statusPort(), app.statusListen())
+        return vertx.createNetServer(options).connectHandler(this::answer)
+                .listen(app.statusPort(), app.statusListen())
                 .recover(e -> Future.failedFuture("cannot listen on agent port " + app.statusListen() + ":"
                         + app.statusPort() + " for " + app.name() + " (status-listen, status-port): " + e.getMessage()))
                 .mapEmpty();
@@ -113,12 +114,12 @@ public final class AgentGate extends FlagGate {
         });
         words().onComplete(ar -> {
             String words = ar.succeeded() ? ar.result() : "down";
-            socket.end(io.vertx.core.buffer.Buffer.buffer(words + "\n"));
             boolean out = words.startsWith("drain") || words.startsWith("maint");
             boolean down = words.startsWith("maint");
             boolean in = words.startsWith("up");
             view.record(app.name(), Line.MAIN, new Report(node, Line.MAIN.key(), null, words, -1, -1, words,
                     System.nanoTime()), out, down, in, false);
+            socket.end(io.vertx.core.buffer.Buffer.buffer(words + "\n"));
         });
     }
 

@@ -64,7 +64,10 @@ final class StatusServer {
     }
 
     Future<Void> start() {
-        HttpServerOptions options = new HttpServerOptions().setIdleTimeout(CheckGuard.IDLE_TIMEOUT_SECONDS)
+        // HTTP/1 only: without h2c detection the connection exists (and is admitted or refused) on connect,
+        // not once its first bytes arrive, so a silent connection holds a slot only until the idle timeout.
+        HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
+                .setIdleTimeout(CheckGuard.IDLE_TIMEOUT_SECONDS)
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
         return vertx.createHttpServer(options).connectionHandler(this::admit).requestHandler(this::handle)
                 .listen(port, app.statusListen())
@@ -100,11 +103,11 @@ final class StatusServer {
         String header = req.getHeader(STATE_HEADER);
         answer.get().onComplete(ar -> {
             int status = ar.succeeded() ? ar.result() : 503;
+            if (header != null) {
+                record(header, status); // before the answer: the view knows what HAProxy is about to read
+            }
             req.response().setStatusCode(status).putHeader("Content-Type", "text/plain")
                     .end(app.name() + " " + line.key() + ": " + status + "\n");
-            if (header != null) {
-                record(header, status);
-            }
         });
     }
 
