@@ -113,6 +113,17 @@ public final class SourceAddresses {
         return address != null && ranges.stream().anyMatch(r -> r.contains(address));
     }
 
+    /** Equal when written the same: configs are compared whole (e.g. a reloaded file against the running one). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SourceAddresses other && texts.equals(other.texts);
+    }
+
+    @Override
+    public int hashCode() {
+        return texts.hashCode();
+    }
+
     @Override
     public String toString() {
         return ranges.isEmpty() ? "any" : String.join(", ", texts);
