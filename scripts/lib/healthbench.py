@@ -7,7 +7,8 @@ two apps: web1 behind a `port` gate (HTTP checks on its main and backup status p
 `agent` gate, both `status-listen: 127.0.0.1` and `haproxy.sources: [127.0.0.1]`. The apps are two
 small HTTP servers in one Python process. Then, phase by phase, HAProxy-like checkers (from 127.0.0.1,
 each check a new connection, HTTP checks with an X-Haproxy-Server-State header naming the line) measure
-the time from connect to the answer's end:
+the time from connect to the answer's end (an answer later than HAProxy's `timeout check 1s` counts as
+failed); the app's own /health, checked directly the same way, is measured alongside for comparison:
 
   idle   nothing else runs
   cpu    busy loops, one per CPU, children of the app process, saturate the machine
@@ -23,6 +24,7 @@ priority, as a sidecar would.
 
 import argparse
 import asyncio
+import collections
 import http.server
 import json
 import os
@@ -38,6 +40,8 @@ import time
 import urllib.request
 
 LOOPBACK = "127.0.0.1"
+# The rendered template's `timeout check 1s`: an answer later than this is a failed check for HAProxy.
+CHECK_TIMEOUT_S = 1.0
 FOREIGN = "127.0.0.2"
 
 
@@ -96,29 +100,41 @@ def http_request(state):
 
 
 async def one_check(port, payload, source, timeout):
-    """Connect, send payload (nothing for an agent check), read until closed. Returns (ms, answer)."""
+    """Connect, send payload (nothing for an agent check), read until closed. Returns (ms, answer).
+    A timeout raises CheckTimeout saying whether the connection or the answer was late."""
     t0 = time.perf_counter()
-    reader, writer = await asyncio.wait_for(
-        asyncio.open_connection(LOOPBACK, port, local_addr=(source, 0)), timeout)
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(LOOPBACK, port, local_addr=(source, 0)), timeout)
+    except asyncio.TimeoutError:
+        raise CheckTimeout("connect")
     try:
         if payload:
             writer.write(payload)
             await writer.drain()
-        data = await asyncio.wait_for(reader.read(-1), timeout)
+        data = await asyncio.wait_for(reader.read(-1), max(0.001, timeout - (time.perf_counter() - t0)))
+    except asyncio.TimeoutError:
+        raise CheckTimeout("answer")
     finally:
         writer.close()
     return (time.perf_counter() - t0) * 1000.0, data
+
+
+class CheckTimeout(Exception):
+    pass
 
 
 async def checker(kind, port, payload, period, end, results):
     while time.monotonic() < end:
         started = time.monotonic()
         try:
-            ms, data = await one_check(port, payload, LOOPBACK, 2.0)
-            ok = data.startswith(b"HTTP/1.1 200") if payload else data.startswith(b"up")
-            results.append((kind, ms, ok))
-        except (OSError, asyncio.TimeoutError):
-            results.append((kind, 2000.0, False))
+            ms, data = await one_check(port, payload, LOOPBACK, CHECK_TIMEOUT_S)
+            ok = data.startswith(b"HTTP/1.") and b" 200 " in data[:16] if payload else data.startswith(b"up")
+            results.append((kind, ms, "ok" if ok else "bad answer"))
+        except CheckTimeout as late:
+            results.append((kind, CHECK_TIMEOUT_S * 1000.0, str(late)))
+        except OSError:
+            results.append((kind, CHECK_TIMEOUT_S * 1000.0, "refused"))
         await asyncio.sleep(max(0.0, period - (time.monotonic() - started)))
 
 
@@ -148,7 +164,7 @@ async def flood(ports, seconds, max_connections, idle_held):
             made[0] += 1
             try:
                 await one_check(ports[i % len(ports)], payload, FOREIGN, 1.0)
-            except (OSError, asyncio.TimeoutError):
+            except (OSError, asyncio.TimeoutError, CheckTimeout):
                 pass
 
     async def hold():  # idle connections that never send a byte, re-opened when closed
@@ -257,7 +273,9 @@ apps:
         wait_until("web1's status port answering 200 (restored)", lambda: answers_200(s1), 60)
         targets = [("status", s1, http_request("UP; name=app/web1; node=lb1; scur=0/0; qcur=0")),
                    ("status", s1b, http_request("UP; name=app/web1-bkp; node=lb1; scur=0/0; qcur=0")),
-                   ("agent", s2, b"")]
+                   ("agent", s2, b""),
+                   # the app's own health page, checked directly: what healthgate's answer is compared to
+                   ("app", web1, http_request("UP; name=app/web1; node=lb1; scur=0/0; qcur=0"))]
         run_checkers(targets, args.rate, 2)  # warm-up, not counted
         flood_made = {}
         for phase in phases:
@@ -277,9 +295,10 @@ apps:
                 flood_made[phase] = json.loads(out.strip().splitlines()[-1])["connections"]
             if phase in ("cpu", "both"):
                 time.sleep(1.0)  # the busy loops end on their own (bounded); let them
-            for kind in ("status", "agent"):
+            for kind in ("status", "agent", "app"):
                 ms = [r[1] for r in results if r[0] == kind]
-                failed = sum(1 for r in results if r[0] == kind and not r[2])
+                why = collections.Counter(r[2] for r in results if r[0] == kind and r[2] != "ok")
+                failed = ", ".join(f"{n} {w}" for w, n in sorted(why.items())) or "0"
                 rows.append((phase, kind, len(ms), failed, pct(ms, 50), pct(ms, 99), max(ms) if ms else float("nan")))
     finally:
         for p in reversed(procs):
@@ -298,7 +317,7 @@ apps:
     lines = [f"healthgate answer latency ({os.cpu_count()} CPUs, {args.rate} checks/s for {args.seconds} s "
              f"per phase, checkers at {niced}; flood connections: "
              + ", ".join(f"{k} {v}" for k, v in flood_made.items()) + ")", "",
-             "| phase | port | checks | failed | p50 ms | p99 ms | max ms | p50 / idle | p99 / idle |",
+             "| phase | port | checks | failed (late connect / late answer) | p50 ms | p99 ms | max ms | p50 / idle | p99 / idle |",
              "|---|---|---|---|---|---|---|---|---|"]
     for phase, kind, n, failed, p50, p99, mx in rows:
         b50, b99 = base[kind]

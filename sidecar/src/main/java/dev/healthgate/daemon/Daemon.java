@@ -66,14 +66,16 @@ public final class Daemon {
 
     /**
      * Diagnostics ({@code scripts/bench-health}): {@code -Dhealthgate.blocked-warn-ms=N} makes Vert.x warn
-     * ("has been blocked for") when an event loop runs one task longer than N ms, instead of 2 s.
+     * ("has been blocked for", with the thread's stack) when an event loop runs one task longer than N ms,
+     * instead of 2 s.
      */
     private static VertxOptions blockedThreadWarnings(VertxOptions options) {
         long ms = Long.getLong("healthgate.blocked-warn-ms", 0);
         if (ms > 0) {
             options.setMaxEventLoopExecuteTime(ms).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
                     .setBlockedThreadCheckInterval(Math.max(10, ms / 2))
-                    .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
+                    .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+                    .setWarningExceptionTime(ms).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
         }
         return options;
     }
