@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * @param drainTimeout     bound on waiting for in-flight connections to finish
  * @param restoreOnStart   put the app into rotation when healthgate starts, once it is ready
  * @param agentRamp        agent gate only: the weight ramp after a restore
+ * @param statusListen     the address healthgate's own status and agent listeners bind to
+ *                         ({@code status-listen}; {@code 0.0.0.0}, every address, by default)
  */
 public record AppConfig(
         String name,
@@ -31,11 +33,44 @@ public record AppConfig(
         Duration stickyGrace,
         Duration drainTimeout,
         boolean restoreOnStart,
-        AgentRamp agentRamp) {
+        AgentRamp agentRamp,
+        String statusListen) {
 
     /** What an app name may be: it is also an HAProxy server name, a cookie value and a URL path segment. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}");
 
     /** {@link #NAME} in words, for error messages. */
     public static final String NAME_RULE = "1-40 letters, digits, '_', '.', '-', starting with a letter or digit";
+
+    /** Every address: checks reach the status ports whatever address HAProxy uses. */
+    public static final String ANY_ADDRESS = "0.0.0.0";
+
+    /** An app whose status listeners bind every address. */
+    public AppConfig(String name, String host, int port, int statusPort, int backupStatusPort, GateKind gate,
+            ReadyCheck ready, RestartSpec restart, Duration stickyGrace, Duration drainTimeout,
+            boolean restoreOnStart, AgentRamp agentRamp) {
+        this(name, host, port, statusPort, backupStatusPort, gate, ready, restart, stickyGrace, drainTimeout,
+                restoreOnStart, agentRamp, ANY_ADDRESS);
+    }
+
+    /** Whether the status listeners bind every address ({@code 0.0.0.0} or {@code ::}). */
+    public boolean statusListensEverywhere() {
+        return statusListen.equals(ANY_ADDRESS) || statusListen.equals("::");
+    }
+
+    /**
+     * This app's server line name in the rendered HAProxy config ({@code haproxy-templates/gate-*.mustache}):
+     * the app's name, with {@code -bkp} for the backup line. Checks whose {@code X-Haproxy-Server-State}
+     * names another server are not this app's.
+     */
+    public String serverName(boolean backup) {
+        return backup ? name + "-bkp" : name;
+    }
+
+    /**
+     * The address HAProxy sends checks to: the status listen address when it is one, else the app's host.
+     */
+    public String statusHost() {
+        return statusListensEverywhere() ? host : statusListen;
+    }
 }

@@ -145,8 +145,9 @@ public final class ConfigLoader {
                 throw ConfigException.at(node.pathOf("nodes"), n, "must be HAProxy node names (letters, digits, '_', '.', '-')");
             }
         }
+        SourceAddresses sources = SourceAddresses.parse(node.pathOf("sources"), node.optionalStrings("sources"));
         node.requireNoUnknownKeys();
-        return new HaproxyTiming(inter, fastinter, downinter, fall, rise, retries, bind, backend, nodes);
+        return new HaproxyTiming(inter, fastinter, downinter, fall, rise, retries, bind, backend, nodes, sources);
     }
 
     private static Duration atMostInter(ConfigNode node, String key, Duration fallback, Duration inter) {
@@ -229,9 +230,29 @@ public final class ConfigLoader {
         Duration stickyGrace = node.duration("sticky-grace", Duration.ofSeconds(5), Duration.ZERO);
         Duration drainTimeout = node.duration("drain-timeout", Duration.ofSeconds(30), haproxy.inter());
         boolean restoreOnStart = node.bool("restore-on-start", true);
+        String statusListen = statusListen(node, gate, host);
         node.requireNoUnknownKeys();
         return new AppConfig(name, host, port, statusPort, backupStatusPort, gate, ready, restart,
-                stickyGrace, drainTimeout, restoreOnStart, ramp);
+                stickyGrace, drainTimeout, restoreOnStart, ramp, statusListen);
+    }
+
+    /**
+     * {@code status-listen}: an IP address of this host (the listener fails to start otherwise, naming it).
+     * A nat gate's checks go to the app's host and port, redirected or not, so its listeners must be
+     * reachable there.
+     */
+    private static String statusListen(ConfigNode node, GateKind gate, String host) {
+        String listen = node.string("status-listen", AppConfig.ANY_ADDRESS);
+        String path = node.pathOf("status-listen");
+        if (SourceAddresses.literal(listen) == null) {
+            throw ConfigException.at(path, listen, "must be an IP address of this host (0.0.0.0 for every address)");
+        }
+        boolean everywhere = listen.equals(AppConfig.ANY_ADDRESS) || listen.equals("::");
+        if (gate == GateKind.NAT && !everywhere && !listen.equals(host)) {
+            throw ConfigException.at(path, listen, "gate nat: HAProxy checks the app's host (" + host
+                    + "), so the status listeners must listen there or everywhere (0.0.0.0)");
+        }
+        return listen;
     }
 
     private static AgentRamp ramp(ConfigNode node) {

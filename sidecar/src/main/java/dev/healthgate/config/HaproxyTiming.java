@@ -17,12 +17,29 @@ import java.util.List;
  * @param backend the backend's name (template only)
  * @param nodes   the load balancer nodes (HAProxy's {@code node} names) that must all be seen to act;
  *                empty: every node seen checking
+ * @param sources the addresses HAProxy's checks may come from ({@code haproxy.sources}); others are refused
  */
 public record HaproxyTiming(Duration inter, Duration fastinter, Duration downinter, int fall, int rise, int retries,
-        String bind, String backend, List<String> nodes) {
+        String bind, String backend, List<String> nodes, SourceAddresses sources) {
 
     public HaproxyTiming {
         nodes = List.copyOf(nodes);
+    }
+
+    /** Timing that accepts checks from any source. */
+    public HaproxyTiming(Duration inter, Duration fastinter, Duration downinter, int fall, int rise, int retries,
+            String bind, String backend, List<String> nodes) {
+        this(inter, fastinter, downinter, fall, rise, retries, bind, backend, nodes, SourceAddresses.ANY);
+    }
+
+    /**
+     * How long a load balancer node that stopped checking is still waited on, when {@code haproxy.nodes}
+     * is not set: a live node checks every {@code inter} at the latest, so twenty missed checks (at least
+     * 30 s) mean it was retired or is down, and a drain should not wait on it.
+     */
+    public Duration forgetNodeAfter() {
+        Duration twenty = inter.multipliedBy(20);
+        return twenty.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : twenty;
     }
 
     /**

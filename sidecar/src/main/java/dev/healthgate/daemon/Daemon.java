@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,12 +73,29 @@ public final class Daemon {
         this.stop = stop;
     }
 
+    /**
+     * Diagnostics ({@code scripts/bench-health}): {@code -Dhealthgate.blocked-warn-ms=N} makes Vert.x warn
+     * ("has been blocked for", with the thread's stack) when an event loop runs one task longer than N ms,
+     * instead of 2 s.
+     */
+    private static VertxOptions blockedThreadWarnings(VertxOptions options) {
+        long ms = Long.getLong("healthgate.blocked-warn-ms", 0);
+        if (ms > 0) {
+            options.setMaxEventLoopExecuteTime(ms).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+                    .setBlockedThreadCheckInterval(Math.max(10, ms / 2))
+                    .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+                    .setWarningExceptionTime(ms).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
+        }
+        return options;
+    }
+
     /** Starts everything; fails (having changed nothing but reconciled rules) with a clear reason. */
     public static Daemon start(HealthgateConfig config) throws StartException {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(8));
+        Vertx vertx = Vertx.vertx(
+                blockedThreadWarnings(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(8)));
         try {
             CommandRunner runner = new CommandRunner();
-            HaproxyView view = new HaproxyView(config.haproxy().nodes());
+            HaproxyView view = new HaproxyView(config.haproxy().nodes(), config.haproxy().forgetNodeAfter());
             StateStore store = openStore(config);
             removeUnaccountedRules(config, runner);
             List<AppInstance> apps = new ArrayList<>();

@@ -11,8 +11,10 @@ import dev.healthgate.observe.Watch;
 import dev.healthgate.ready.ReadinessProbe;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code agent} gate: healthgate answers HAProxy's agent check on the status port with one line:
@@ -21,7 +23,9 @@ import java.util.Set;
  * app is unhealthy. One server line. Needs no privileges.
  *
  * <p>Agent checks carry no node name or session count: a node is known by its address, and a drain is
- * observed when every node has read {@code drain} (or {@code maint}); see {@link AgentWatch}.
+ * observed when every node has read {@code drain} (or {@code maint}); see {@link AgentWatch}. So only
+ * connections from {@code haproxy.sources} (when set) are answered and recorded: a port scan from
+ * elsewhere is closed unanswered and never becomes a node. The port listens on {@code status-listen}.
  */
 public final class AgentGate extends FlagGate {
 
@@ -30,6 +34,7 @@ public final class AgentGate extends FlagGate {
     private final HaproxyView view;
     private final ReadinessProbe probe;
     private final Watch watch;
+    private final CheckGuard guard;
     private volatile long openedNanos = -1;
 
     public AgentGate(Vertx vertx, AppConfig app, HaproxyTiming timing, HaproxyView view, ReadinessProbe probe) {
@@ -37,6 +42,7 @@ public final class AgentGate extends FlagGate {
         this.app = app;
         this.view = view;
         this.probe = probe;
+        this.guard = new CheckGuard(app.name() + " agent port " + app.statusPort(), timing.sources());
         this.watch = new AgentWatch(
                 new ObservedWatch(vertx, view, app, timing, new ObservedWatch.Observability(true, false, true)),
                 new TimedWatch(vertx, timing));
@@ -86,22 +92,34 @@ public final class AgentGate extends FlagGate {
 
     @Override
     public Future<Void> start() {
-        return vertx.createNetServer().connectHandler(this::answer).listen(app.statusPort(), "0.0.0.0")
-                .recover(e -> Future.failedFuture("cannot listen on agent port " + app.statusPort() + " for "
-                        + app.name() + ": " + e.getMessage()))
+        NetServerOptions options = new NetServerOptions().setIdleTimeout(CheckGuard.IDLE_TIMEOUT_SECONDS)
+                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+        return vertx.createNetServer(options).connectHandler(this::answer)
+                .listen(app.statusPort(), app.statusListen())
+                .recover(e -> Future.failedFuture("cannot listen on agent port " + app.statusListen() + ":"
+                        + app.statusPort() + " for " + app.name() + " (status-listen, status-port): " + e.getMessage()))
                 .mapEmpty();
     }
 
     private void answer(NetSocket socket) {
         String node = socket.remoteAddress().hostAddress();
+        if (!guard.admit(node)) {
+            socket.close();
+            return;
+        }
+        long lifetime = vertx.setTimer(CheckGuard.MAX_LIFETIME_MS, t -> socket.close());
+        socket.closeHandler(v -> {
+            vertx.cancelTimer(lifetime);
+            guard.release(node);
+        });
         words().onComplete(ar -> {
             String words = ar.succeeded() ? ar.result() : "down";
-            socket.end(io.vertx.core.buffer.Buffer.buffer(words + "\n"));
             boolean out = words.startsWith("drain") || words.startsWith("maint");
             boolean down = words.startsWith("maint");
             boolean in = words.startsWith("up");
             view.record(app.name(), Line.MAIN, new Report(node, Line.MAIN.key(), null, words, -1, -1, words,
                     System.nanoTime()), out, down, in, false);
+            socket.end(io.vertx.core.buffer.Buffer.buffer(words + "\n"));
         });
     }
 

@@ -83,7 +83,7 @@ public final class PortGate extends FlagGate {
             if (want && current == null) {
                 NetServer s = vertx.createNetServer().connectHandler(socket -> socket.close());
                 tcp.put(line, s);
-                s.listen(port(line), "0.0.0.0").onFailure(e -> tcp.remove(line));
+                s.listen(port(line), app.statusListen()).onFailure(e -> tcp.remove(line));
             } else if (!want && current != null) {
                 tcp.remove(line);
                 current.close();

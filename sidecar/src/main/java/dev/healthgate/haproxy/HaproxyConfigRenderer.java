@@ -87,10 +87,12 @@ public final class HaproxyConfigRenderer {
     private static Map<String, Object> server(AppConfig app, HaproxyTiming h) {
         String host = app.host().contains(":") ? "[" + app.host() + "]" : app.host();
         Map<String, Object> m = new HashMap<>();
-        m.put("name", app.name());
+        m.put("name", app.serverName(false));
+        m.put("backupName", app.serverName(true));
+        m.put("cookie", app.name());
         m.put("address", host + ":" + app.port());
         m.put("appPort", app.port());
-        m.put("statusHost", app.host());
+        m.put("statusHost", app.statusHost());
         m.put("statusPort", app.statusPort());
         m.put("backupStatusPort", app.backupStatusPort());
         m.put("inter", Durations.haproxy(h.inter()));

@@ -1,29 +1,47 @@
 package dev.healthgate.observe;
 
 import dev.healthgate.gate.Line;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The live view of what every HAProxy node reported about every app's server lines, built from the
  * checks that reach healthgate's own status ports ({@code http-check send-state}) and the agent
  * checks it answers. Thread-safe: checks are recorded from event loops, cycles read it from theirs.
+ *
+ * <p>Bounded: a node not heard from for {@code forgetAfter} is forgotten (a retired load balancer is not
+ * waited on), and each line keeps at most {@link #MAX_NODES} nodes, the least recently heard going first.
  */
 public final class HaproxyView {
 
-    /** Nodes seen this recently count as load balancers that must act, when none are configured. */
-    private static final long KNOWN_FOR_NANOS = TimeUnit.MINUTES.toNanos(10);
+    private static final Logger LOG = LoggerFactory.getLogger(HaproxyView.class);
+    /** Far more load balancers than any one app has: beyond this, something other than HAProxy is reporting. */
+    static final int MAX_NODES = 32;
 
     private final List<String> configuredNodes;
+    private final long forgetAfterNanos;
     private final Map<String, Map<Line, Map<String, Track>>> tracks = new HashMap<>();
 
+    /** A view that forgets silent nodes after 30 s. */
     public HaproxyView(List<String> configuredNodes) {
+        this(configuredNodes, Duration.ofSeconds(30));
+    }
+
+    /**
+     * @param configuredNodes {@code haproxy.nodes}: the nodes that must act (empty: every node seen lately)
+     * @param forgetAfter     a node not heard from this long is forgotten
+     */
+    public HaproxyView(List<String> configuredNodes, Duration forgetAfter) {
         this.configuredNodes = List.copyOf(configuredNodes);
+        this.forgetAfterNanos = forgetAfter.toNanos();
     }
 
     /** How one node's view of one line has moved, in healthgate's clock. */
@@ -46,10 +64,15 @@ public final class HaproxyView {
      */
     public synchronized void record(String app, Line line, Report report, boolean out, boolean down, boolean in,
             boolean idle) {
-        Track t = tracks.computeIfAbsent(app, a -> new HashMap<>())
-                .computeIfAbsent(line, l -> new HashMap<>())
-                .computeIfAbsent(report.node(), n -> new Track());
+        Map<String, Track> byNode = tracks.computeIfAbsent(app, a -> new HashMap<>())
+                .computeIfAbsent(line, l -> new HashMap<>());
         long now = report.receivedNanos();
+        Track t = byNode.get(report.node());
+        if (t == null) {
+            makeRoom(app, line, byNode, now);
+            t = new Track();
+            byNode.put(report.node(), t);
+        }
         t.last = report;
         if (in) {
             t.inSince = t.inSince < 0 ? now : t.inSince;
@@ -65,6 +88,18 @@ public final class HaproxyView {
         t.idleSince = idle ? (t.idleSince < 0 ? now : t.idleSince) : -1;
     }
 
+    /** Forgets silent nodes, then, if the line is still full, the least recently heard one. */
+    private void makeRoom(String app, Line line, Map<String, Track> byNode, long now) {
+        byNode.values().removeIf(t -> now - t.last.receivedNanos() >= forgetAfterNanos);
+        if (byNode.size() >= MAX_NODES) {
+            String oldest = byNode.entrySet().stream()
+                    .min(Comparator.comparingLong(e -> e.getValue().last.receivedNanos())).orElseThrow().getKey();
+            byNode.remove(oldest);
+            LOG.warn("{}: more than {} HAProxy nodes check the {} line; forgot {}, the least recently heard "
+                    + "(set haproxy.sources to the load balancers' addresses)", app, MAX_NODES, line.key(), oldest);
+        }
+    }
+
     /** Every report kept for one app, for the API and {@code healthgate status}. */
     public synchronized List<Report> reports(String app) {
         List<Report> out = new ArrayList<>();
@@ -78,7 +113,7 @@ public final class HaproxyView {
         Set<String> nodes = new TreeSet<>(configuredNodes);
         if (nodes.isEmpty()) {
             tracks.getOrDefault(app, Map.of()).values().forEach(byNode -> byNode.forEach((node, t) -> {
-                if (nowNanos - t.last.receivedNanos() < KNOWN_FOR_NANOS) {
+                if (nowNanos - t.last.receivedNanos() < forgetAfterNanos) {
                     nodes.add(node);
                 }
             }));

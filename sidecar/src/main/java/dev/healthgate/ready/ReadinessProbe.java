@@ -10,20 +10,30 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Asks an app whether it is ready: an HTTP GET expecting a status, or a TCP connect. Non-blocking.
  * The probe goes to the address HAProxy uses, so it sees what HAProxy will see.
+ *
+ * <p>Health probes for HAProxy's checks are coalesced: at most one is in flight per app, every check that
+ * arrives meanwhile shares its result, and a result younger than {@link #REUSE_NANOS} answers at once. So
+ * however many checks (or foreign connections) arrive, the app sees at most one probe at a time and no
+ * queue of probes builds up in front of HAProxy's next check.
  */
 public final class ReadinessProbe {
 
     private static final int PROBE_TIMEOUT_MS = 1000;
     private static final long POLL_MS = 100;
+    /** Short enough that no check interval HAProxy allows (10 ms and up) is answered from a stale probe. */
+    static final long REUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final Vertx vertx;
     private final AppConfig app;
     private final WebClient http;
     private final NetClient tcp;
+    private Future<Integer> health;
+    private long healthDoneNanos;
 
     public ReadinessProbe(Vertx vertx, AppConfig app) {
         this.vertx = vertx;
@@ -54,7 +64,22 @@ public final class ReadinessProbe {
      * The app's health as an HTTP status, for answering HAProxy's checks on its behalf: the status its
      * ready path answered (HTTP), 200 if its port accepts (TCP), 503 if it could not be reached.
      */
-    public Future<Integer> healthStatus() {
+    public synchronized Future<Integer> healthStatus() {
+        Future<Integer> last = health;
+        if (last != null && (!last.isComplete() || System.nanoTime() - healthDoneNanos < REUSE_NANOS)) {
+            return last;
+        }
+        Future<Integer> next = probeHealth();
+        health = next;
+        next.onComplete(ar -> {
+            synchronized (this) {
+                healthDoneNanos = System.nanoTime();
+            }
+        });
+        return next;
+    }
+
+    private Future<Integer> probeHealth() {
         ReadyCheck check = app.ready();
         if (check.isHttp()) {
             return http.get(app.port(), app.host(), check.httpPath()).timeout(PROBE_TIMEOUT_MS).send()
@@ -66,13 +91,25 @@ public final class ReadinessProbe {
 
     /** Probes until ready or until {@code timeout}; the failure names the last thing seen. */
     public Future<Void> awaitReady(Duration timeout) {
+        return awaitReady(timeout, Promise.<Void>promise().future());
+    }
+
+    /**
+     * Probes until ready, until {@code timeout}, or until {@code until} completes (the wait it serves has
+     * ended some other way, e.g. the restarted process died): then it stops probing and fails.
+     */
+    public Future<Void> awaitReady(Duration timeout, Future<?> until) {
         Promise<Void> done = Promise.promise();
         long deadline = System.nanoTime() + timeout.toNanos();
-        attempt(done, deadline, timeout);
+        attempt(done, deadline, timeout, until);
         return done.future();
     }
 
-    private void attempt(Promise<Void> done, long deadline, Duration timeout) {
+    private void attempt(Promise<Void> done, long deadline, Duration timeout, Future<?> until) {
+        if (until.isComplete()) {
+            done.tryFail("stopped waiting for " + app.name() + " to be ready: the wait ended");
+            return;
+        }
         probe().onComplete(ar -> {
             if (ar.succeeded()) {
                 done.complete();
@@ -80,7 +117,7 @@ public final class ReadinessProbe {
                 done.fail("not ready within " + timeout.toMillis() + " ms (" + app.ready().describe() + " on "
                         + app.host() + ":" + app.port() + "; last: " + ar.cause().getMessage() + ")");
             } else {
-                vertx.setTimer(POLL_MS, t -> attempt(done, deadline, timeout));
+                vertx.setTimer(POLL_MS, t -> attempt(done, deadline, timeout, until));
             }
         });
     }

@@ -22,7 +22,8 @@ public final class ReadyWait {
     /** Succeeds with a note (or null) once ready; fails with the first reason found. */
     public static Future<String> await(Vertx vertx, ReadinessProbe probe, Duration timeout, Restarted followed) {
         Promise<String> done = Promise.promise();
-        probe.awaitReady(timeout).onComplete(ready -> {
+        // Probing stops once the wait is decided (e.g. the new process died), not at the ready timeout.
+        probe.awaitReady(timeout, done.future()).onComplete(ready -> {
             if (ready.failed()) {
                 done.tryFail(ready.cause());
                 return;
@@ -30,7 +31,7 @@ public final class ReadyWait {
             vertx.executeBlocking(followed::onReady, false)
                     .compose(note -> followed.handsOver()
                             // the old process answered until now: ask the new one alone
-                            ? probe.awaitReady(timeout).map(note)
+                            ? probe.awaitReady(timeout, done.future()).map(note)
                             : Future.succeededFuture(note))
                     .onComplete(handed -> {
                         if (handed.succeeded()) {

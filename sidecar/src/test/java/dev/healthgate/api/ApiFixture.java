@@ -142,7 +142,7 @@ final class ApiFixture implements AutoCloseable {
         }
 
         @Override
-        public String reconcile() {
+        public String reconcile(GateStatus wanted) {
             return "in memory";
         }
 
