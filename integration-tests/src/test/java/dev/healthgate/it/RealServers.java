@@ -109,6 +109,19 @@ final class RealServers {
         }
     }
 
+    /**
+     * Whether {@code pid} has exited: gone, or a zombie (a daemon's old master is reaped by whoever
+     * adopted it, maybe later; {@link ProcessHandle#isAlive} counts a zombie as alive).
+     */
+    static boolean exited(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     static String examples() {
         return ItEnv.repoRoot().resolve("scripts/examples").toString();
     }
