@@ -163,6 +163,40 @@ final class RealServers {
         return r;
     }
 
+    /** {@code restart:} of a server that re-execs a new master on USR2 and is told {@code thenOld} for the old one. */
+    static String reExecRestart(WrappedAppsScenario scenario, String app, String thenOld) {
+        return "{ pidfile: " + HealthgateConfig.quote(scenario.pidFile(app).toString())
+                + ", signal: USR2, new-pid: true, then-old: " + thenOld + " }";
+    }
+
+    /** {@code restart:} of a server that replaces its workers on HUP under the same master. */
+    static String hupRestart(WrappedAppsScenario scenario, String app) {
+        return "{ pidfile: " + HealthgateConfig.quote(scenario.pidFile(app).toString())
+                + ", signal: HUP, new-pid: false }";
+    }
+
+    /**
+     * Restarts an app whose server re-execs a new master on USR2, and checks the new master took over: a
+     * new pid, the old master sent {@code thenOld} once the new one was ready, and gone.
+     */
+    static Restart restartByNewMaster(WrappedAppsScenario scenario, String app, String thenOld) {
+        Restart r = restart(scenario, app);
+        assertThat(r.pidAfter()).as("%s's pid after USR2", app).isNotEqualTo(r.pidBefore());
+        assertThat(r.note("restart")).isEqualTo("sent USR2 to pid " + r.pidBefore() + ", new pid " + r.pidAfter());
+        assertThat(r.note("ready")).as("ready note of %s", r)
+                .startsWith("sent " + thenOld + " to old pid " + r.pidBefore() + "; it exited after ");
+        assertThat(exited(r.pidBefore())).as("old master %d exited", r.pidBefore()).isTrue();
+        return r;
+    }
+
+    /** Restarts an app by HUP, and checks the master stayed and the cycle ended once its old workers were gone. */
+    static Restart restartInPlace(WrappedAppsScenario scenario, String app) {
+        Restart r = restart(scenario, app);
+        assertThat(r.pidAfter()).as("%s's pid after HUP", app).isEqualTo(r.pidBefore());
+        assertThat(r.note("ready")).as("ready note of %s", r).startsWith("old workers [").contains("] gone after ");
+        return r;
+    }
+
     /**
      * Waits until every app serves new clients after the last restart, stops the load and checks that no
      * request failed (HAProxy runs with {@code retries 0}), that sticky clients stayed on their app, and

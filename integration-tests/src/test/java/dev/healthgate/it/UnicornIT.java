@@ -1,7 +1,5 @@
 package dev.healthgate.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -25,10 +23,8 @@ class UnicornIT {
     @BeforeEach
     void startScenario(TestInfo test) {
         scenario = new WrappedAppsScenario(TestDirs.create("UnicornIT-" + test.getTestMethod().orElseThrow().getName()));
-        scenario.server(1, app -> RealServers.unicorn(scenario, app), "{ pidfile: "
-                + HealthgateConfig.quote(scenario.pidFile("web1").toString()) + ", signal: USR2, new-pid: true, then-old: QUIT }");
-        scenario.server(2, app -> RealServers.unicorn(scenario, app), "{ pidfile: "
-                + HealthgateConfig.quote(scenario.pidFile("web2").toString()) + ", signal: HUP, new-pid: false }");
+        scenario.server(1, app -> RealServers.unicorn(scenario, app), RealServers.reExecRestart(scenario, "web1", "QUIT"));
+        scenario.server(2, app -> RealServers.unicorn(scenario, app), RealServers.hupRestart(scenario, "web2"));
         scenario.start();
     }
 
@@ -44,16 +40,8 @@ class UnicornIT {
         LoadGenerator load = scenario.startLoad(RealServers.USERS, RealServers.RATE);
         scenario.awaitWarmLoad();
 
-        RealServers.Restart usr2 = RealServers.restart(scenario, "web1");
-        assertThat(usr2.pidAfter()).as("web1's pid after USR2").isNotEqualTo(usr2.pidBefore());
-        assertThat(usr2.note("restart")).isEqualTo("sent USR2 to pid " + usr2.pidBefore() + ", new pid " + usr2.pidAfter());
-        assertThat(usr2.note("ready")).as("ready note of %s", usr2)
-                .startsWith("sent QUIT to old pid " + usr2.pidBefore() + "; it exited after ");
-        assertThat(RealServers.exited(usr2.pidBefore())).as("old master %d exited", usr2.pidBefore()).isTrue();
-
-        RealServers.Restart hup = RealServers.restart(scenario, "web2");
-        assertThat(hup.pidAfter()).as("web2's pid after HUP").isEqualTo(hup.pidBefore());
-        assertThat(hup.note("ready")).as("ready note of %s", hup).startsWith("old workers [").contains("] gone after ");
+        RealServers.Restart usr2 = RealServers.restartByNewMaster(scenario, "web1", "QUIT");
+        RealServers.Restart hup = RealServers.restartInPlace(scenario, "web2");
 
         RealServers.assertNoLoss(scenario, load, List.of(usr2, hup));
     }
