@@ -89,18 +89,7 @@ class AnsibleFleetIT {
     @AfterAll
     void stopFleet() {
         Cleanup cleanup = new Cleanup();
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            AutoCloseable c = toClose.get(i);
-            cleanup.run(() -> {
-                try {
-                    c.close();
-                } catch (IOException | RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-        }
+        cleanup.closeAll(toClose);
         hosts.forEach(host -> cleanup.run(host::delete));
         cleanup.throwIfFailed("cleaning up the fleet");
     }

@@ -25,6 +25,22 @@ final class Cleanup {
         }
     }
 
+    /** Closes each of {@code opened} in reverse order (the last opened first), each as a step of its own. */
+    void closeAll(List<? extends AutoCloseable> opened) {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            AutoCloseable c = opened.get(i);
+            run(() -> {
+                try {
+                    c.close();
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
     /** Throws the first failure, with the others suppressed, if any step failed. */
     void throwIfFailed(String what) {
         if (!errors.isEmpty()) {

@@ -68,18 +68,7 @@ class HooksIT {
     @AfterAll
     void stopHost() {
         Cleanup cleanup = new Cleanup();
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            AutoCloseable c = toClose.get(i);
-            cleanup.run(() -> {
-                try {
-                    c.close();
-                } catch (IOException | RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-        }
+        cleanup.closeAll(toClose);
         if (host != null) {
             cleanup.run(host::delete);
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.healthgate.it.AppHost.AppKind;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,18 +77,7 @@ class MultiHostIT {
     @AfterEach
     void tearDown() {
         Cleanup cleanup = new Cleanup();
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            AutoCloseable c = toClose.get(i);
-            cleanup.run(() -> {
-                try {
-                    c.close();
-                } catch (IOException | RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-        }
+        cleanup.closeAll(toClose);
         for (AppHost host : hosts) {
             cleanup.run(host::delete);
         }
