@@ -55,4 +55,19 @@ hg_install_deps() {
   echo "deps: installing: ${missing[*]}" >&2
   apt-get update >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
+  hg_quiet_services "${missing[@]}"
+}
+
+# Debian starts the services of some packages on install (HAProxy, nginx on :80, Tomcat on :8080). The
+# tests and demos run their own instances inside network namespaces; the host's copies, just installed
+# by us, are stopped and disabled so nothing new listens on the host. Services already there are untouched.
+hg_quiet_services() {
+  local pkg
+  [[ -d /run/systemd/system ]] || return 0 # no systemd: nothing was started
+  for pkg in "$@"; do
+    case "$pkg" in
+      haproxy | tomcat10) systemctl disable --now "$pkg" >&2 2>/dev/null || true ;;
+      nginx-light) systemctl disable --now nginx >&2 2>/dev/null || true ;;
+    esac
+  done
 }
