@@ -36,7 +36,7 @@ public final class Gen {
     /** One of the given generators, chosen at random, applied. */
     @SafeVarargs
     public final <T> T oneOf(Function<Gen, T>... generators) {
-        return of(generators).apply(this);
+        return generators[random.nextInt(generators.length)].apply(this);
     }
 
     /** A string of {@code [0, maxLength]} characters from {@code from} to {@code to}. */
