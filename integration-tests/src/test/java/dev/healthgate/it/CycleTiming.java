@@ -2,16 +2,20 @@ package dev.healthgate.it;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * When the phases of one cycle happened, in System.nanoTime() terms, from its RESULT (phases with
- * their durations, one after the other) and bounds on when it started ({@link CycleWatch}, and the
- * answer, which came at least the sum of the phases later). {@link #surely} gives the moments that
+ * their durations, one after the other, and its startedAt) and bounds on when it started
+ * ({@link CycleWatch}, and the answer, which came at least the sum of the phases later). {@link #surely} gives the moments that
  * lie inside the asked phases wherever in those bounds the cycle started.
  */
 public final class CycleTiming {
+    /** How far healthgate's startedAt may be from the cycle's start as this JVM's clocks see it. */
+    private static final long CLOCK_SLACK_NANOS = 5_000_000;
     private final long earliestStartNanos;
     private final long latestStartNanos;
     private final List<String> names = new ArrayList<>();
@@ -32,8 +36,29 @@ public final class CycleTiming {
             millis.add(p.getLong("ms"));
         }
         long sum = millis.stream().mapToLong(Long::longValue).sum();
-        this.earliestStartNanos = start.earliestNanos();
-        this.latestStartNanos = Math.min(start.latestNanos(), answeredNanos - sum * 1_000_000);
+        long earliest = start.earliestNanos();
+        long latest = Math.min(start.latestNanos(), answeredNanos - sum * 1_000_000);
+        // healthgate's own startedAt (wall clock, same machine) pins the start to a few ms where polling,
+        // slowed by a loaded machine, only bounds it to a second or more
+        String startedAt = result.getString("startedAt");
+        if (startedAt != null) {
+            long at = toNanoTime(Instant.parse(startedAt));
+            long from = Math.max(earliest, at - CLOCK_SLACK_NANOS);
+            long to = Math.min(latest, at + CLOCK_SLACK_NANOS);
+            if (from <= to) {
+                earliest = from;
+                latest = to;
+            }
+        }
+        this.earliestStartNanos = earliest;
+        this.latestStartNanos = latest;
+    }
+
+    /** A wall-clock instant in System.nanoTime() terms: the two clocks' offset, read now. */
+    private static long toNanoTime(Instant wall) {
+        Instant now = Instant.now();
+        long nanoNow = System.nanoTime();
+        return nanoNow - Duration.between(wall, now).toNanos();
     }
 
     /** A span of System.nanoTime() values; empty when {@code to <= from}. */

@@ -45,7 +45,8 @@ final class Json {
                 .put("state", r.state().name())
                 .put("reason", r.reason())
                 .put("phases", phases)
-                .put("totalMs", r.totalMs());
+                .put("totalMs", r.totalMs())
+                .put("startedAt", r.startedAt().toString());
     }
 
     static JsonObject phase(PhaseResult p) {

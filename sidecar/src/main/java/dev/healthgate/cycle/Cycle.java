@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -107,6 +108,7 @@ public final class Cycle {
         private final CycleListener listener;
         private final List<PhaseResult> phases = new ArrayList<>();
         private final long started = System.nanoTime();
+        private final Instant startedAt = Instant.now();
         /** What this cycle's restart started, followed while waiting for readiness. */
         private Restarted followed;
 
@@ -302,7 +304,7 @@ public final class Cycle {
 
         private CycleResult finish(String reason) {
             CycleResult result = new CycleResult(app.name(), action, reason == null, app.state(), reason,
-                    phases, millisSince(started));
+                    phases, millisSince(started), startedAt);
             app.finished(result);
             LOG.info("{}: {} {} in {} ms, state {}", app.name(), action.key(),
                     reason == null ? "done" : "FAILED: " + reason, result.totalMs(), result.state());

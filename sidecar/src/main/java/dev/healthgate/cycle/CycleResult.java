@@ -1,5 +1,6 @@
 package dev.healthgate.cycle;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -12,9 +13,10 @@ import java.util.List;
  * @param reason  why it failed, or {@code null}
  * @param phases  the phases that completed, in order
  * @param totalMs the whole cycle's duration
+ * @param startedAt when the cycle started (wall clock)
  */
 public record CycleResult(String app, Action action, boolean ok, CycleState state, String reason,
-        List<PhaseResult> phases, long totalMs) {
+        List<PhaseResult> phases, long totalMs, Instant startedAt) {
 
     public CycleResult {
         phases = List.copyOf(phases);

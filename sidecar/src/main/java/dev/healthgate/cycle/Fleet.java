@@ -1,6 +1,7 @@
 package dev.healthgate.cycle;
 
 import io.vertx.core.Future;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -121,7 +122,8 @@ public final class Fleet {
             restart = cycle.run(app, Action.RESTART, observer.and(listener));
         } catch (BusyException | StoppingException e) {
             // healthgate's own action (a crashed app's recovery, the stop) has this app: stop here, say so
-            results.add(new CycleResult(app.name(), Action.RESTART, false, app.state(), e.getMessage(), List.of(), 0));
+            results.add(new CycleResult(app.name(), Action.RESTART, false, app.state(), e.getMessage(), List.of(), 0,
+                    Instant.now()));
             return Future.succeededFuture(false);
         }
         return restart.map(r -> {
