@@ -9,20 +9,26 @@ import java.util.SplittableRandom;
 
 /**
  * A simulated roll of a large fleet, as {@code scripts/ansible/roll.yml} runs it: hosts in Ansible
- * {@code serial} batches, each batch's tasks run with at most {@code forks} hosts at a time (Ansible's
- * linear strategy: a task ends for the batch when its last host is done, then the next task starts),
- * two calls per host (POST /v1/roll, which answers when the host's apps are back in rotation, then GET
- * /v1/apps) and a fixed cost per task. Each host's cycle time is drawn (seeded) from a log-normal
- * distribution with a share of stragglers. The roll's time is set against its lower bound, the sum over
- * batches of the batch's slowest cycle (no orchestration can beat it without more hosts out at once).
+ * {@code serial} batches, each task run with at most {@code forks} hosts at a time (Ansible's linear
+ * strategy: a task ends for the batch when its last host is done, then the next task starts). The play
+ * has two tasks per host: the {@code uri} call of POST /v1/roll, which answers once the host's apps are
+ * back in rotation, and an {@code assert} that shows the answer and stops the play on a failure.
+ *
+ * <p>What a task costs is CPU, not latency: each host's {@code uri} call is a Python process (about
+ * 1 s of CPU, measured by {@code scripts/bench-fleet}), and every task forks a worker per host on
+ * the controller (about 0.2 s). Run from the controller, a batch's calls queue for its cores before
+ * the last one is sent; with {@code healthgate_api_from} set to the host, the call's Python runs there
+ * and the controller pays only the worker. Each host's cycle is drawn (seeded) from a log-normal
+ * distribution with a share of stragglers. The roll is set against its lower bound, the sum over
+ * batches of the batch's slowest cycle: no orchestration that waits for a batch before the next does better.
  *
  * <pre>java -cp bench/target/classes dev.healthgate.bench.FleetRollSim [--hosts 1000] [--seed 42] ...</pre>
  */
 public final class FleetRollSim {
 
-    /** The fleet and the controller's costs. Times in seconds. */
-    record Model(int hosts, long seed, double medianCycle, double sigma, double stragglerShare,
-            double stragglerFactor, double callOverhead, double taskOverhead) {
+    /** The fleet. Times in seconds. */
+    record Fleet(int hosts, long seed, double medianCycle, double sigma, double stragglerShare,
+            double stragglerFactor) {
 
         /** Each host's cycle: log-normal around the median, a straggler share slower by a factor. */
         double[] cycles() {
@@ -42,6 +48,18 @@ public final class FleetRollSim {
         private static double gaussian(SplittableRandom r) {
             double u = 1.0 - r.nextDouble();
             return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
+        }
+    }
+
+    /**
+     * The controller: CPU seconds of one {@code uri} call and of one task's worker per host, its cores,
+     * and whether the calls run on the hosts themselves ({@code healthgate_api_from}).
+     */
+    record Controller(double callCpu, double taskCpu, int cores, boolean callsOnHosts) {
+        static final Controller FREE = new Controller(0, 0, 1, true);
+
+        Controller onHosts(boolean on) {
+            return new Controller(callCpu, taskCpu, cores, on);
         }
     }
 
@@ -77,11 +95,8 @@ public final class FleetRollSim {
         return out;
     }
 
-    /**
-     * Rolls the fleet of {@code cycles} in {@code serial} batches with {@code forks} workers; {@code check}:
-     * with the GET /v1/apps task after each batch's roll.
-     */
-    static Result roll(double[] cycles, String serial, int forks, boolean check, Model m) {
+    /** Rolls the fleet of {@code cycles} in {@code serial} batches with {@code forks} workers on {@code c}. */
+    static Result roll(double[] cycles, String serial, int forks, Controller c) {
         double total = 0;
         double bound = 0;
         int first = 0;
@@ -90,31 +105,44 @@ public final class FleetRollSim {
             double[] batch = Arrays.copyOfRange(cycles, first, first + size);
             first += size;
             bound += Arrays.stream(batch).max().orElse(0);
-            double[] rollTask = batch.clone();
-            for (int i = 0; i < rollTask.length; i++) {
-                rollTask[i] += m.callOverhead();
-            }
-            double[] checkTask = new double[size];
-            Arrays.fill(checkTask, m.callOverhead());
-            total += m.taskOverhead() + makespan(rollTask, forks);
-            if (check) {
-                total += m.taskOverhead() + makespan(checkTask, forks);
-            }
+            total += rollTask(batch, forks, c);
+            // the assert: a worker per host, nothing to wait for
+            total += task(new double[size], forks, c.taskCpu(), 0, c.cores());
         }
         return new Result(serial, forks, sizes.size(), total, bound);
     }
 
-    /** How long {@code forks} workers take for {@code jobs}, each worker taking the next job in order once free. */
-    static double makespan(double[] jobs, int forks) {
-        PriorityQueue<Double> free = new PriorityQueue<>();
-        for (int i = 0; i < Math.min(forks, jobs.length); i++) {
-            free.add(0.0);
+    /** The uri task of one batch: the call's CPU, where it runs, then the wait for the host's cycle. */
+    static double rollTask(double[] cycles, int forks, Controller c) {
+        if (c.callsOnHosts()) {
+            // the controller forks a worker per host; the call's Python runs on each host, in parallel
+            return task(cycles, forks, c.taskCpu(), c.callCpu(), c.cores());
+        }
+        return task(cycles, forks, c.taskCpu() + c.callCpu(), 0, c.cores());
+    }
+
+    /**
+     * One task over a batch: host i takes a free one of {@code forks} workers (in order), then
+     * {@code controllerCpu} seconds on one of the controller's {@code cores} (first come, first served),
+     * then {@code hostCpu} seconds and its {@code waits[i]} off the controller. Returns when the last is done.
+     */
+    static double task(double[] waits, int forks, double controllerCpu, double hostCpu, int cores) {
+        PriorityQueue<Double> workers = new PriorityQueue<>();
+        for (int i = 0; i < Math.min(forks, waits.length); i++) {
+            workers.add(0.0);
+        }
+        PriorityQueue<Double> cpus = new PriorityQueue<>();
+        for (int i = 0; i < cores; i++) {
+            cpus.add(0.0);
         }
         double end = 0;
-        for (double job : jobs) {
-            double done = free.poll() + job;
+        for (double wait : waits) {
+            double start = workers.poll();
+            double cpuDone = Math.max(start, cpus.poll()) + controllerCpu;
+            cpus.add(cpuDone);
+            double done = cpuDone + hostCpu + wait;
             end = Math.max(end, done);
-            free.add(done);
+            workers.add(done);
         }
         return end;
     }
@@ -132,13 +160,14 @@ public final class FleetRollSim {
         throw new IllegalArgumentException(option + " = " + value + ": expected a number of at least 0");
     }
 
-    /** Prints the table of the README for the fleet given by the options (defaults: 1000 hosts, seed 42). */
+    /** Prints the README's table for the fleet and controller the options give. */
     public static void main(String[] args) {
         int hosts = 1000;
         long seed = 42;
         double median = 3.5;
-        double call = 0.4;
-        double task = 0.1;
+        double callCpu = 1.06;
+        double taskCpu = 0.22;
+        int cores = 8;
         if (args.length % 2 != 0) {
             throw new IllegalArgumentException("every option takes a value: " + String.join(" ", args));
         }
@@ -148,29 +177,37 @@ public final class FleetRollSim {
                 case "--hosts" -> hosts = (int) v;
                 case "--seed" -> seed = (long) v;
                 case "--median" -> median = v;
-                case "--call-overhead" -> call = v;
-                case "--task-overhead" -> task = v;
+                case "--call-cpu" -> callCpu = v;
+                case "--task-cpu" -> taskCpu = v;
+                case "--cores" -> cores = (int) v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--hosts --seed --median --call-overhead --task-overhead)");
+                        + " (--hosts --seed --median --call-cpu --task-cpu --cores)");
             }
         }
         if (hosts < 1) {
             throw new IllegalArgumentException("--hosts = " + hosts + ": at least 1");
         }
-        Model m = new Model(hosts, seed, median, 0.25, 0.02, 3.0, call, task);
-        double[] cycles = m.cycles();
+        if (cores < 1) {
+            throw new IllegalArgumentException("--cores = " + cores + ": at least 1");
+        }
+        Fleet fleet = new Fleet(hosts, seed, median, 0.25, 0.02, 3.0);
+        Controller controller = new Controller(callCpu, taskCpu, cores, false);
+        double[] cycles = fleet.cycles();
         System.out.printf(Locale.ROOT, "%d hosts, seed %d: cycle median %.1f s (log-normal, sigma %.2f), %.0f%% "
-                + "stragglers x%.0f; per host call %.2f s, per task %.2f s%n", hosts, seed, median, m.sigma(),
-                m.stragglerShare() * 100, m.stragglerFactor(), call, task);
-        System.out.println("| serial | forks | batches | lower bound | roll | ratio | roll without the GET check | ratio |");
+                + "stragglers x%.0f; controller: %d cores, %.2f s CPU per uri call, %.2f s per task and host%n",
+                hosts, seed, median, fleet.sigma(), fleet.stragglerShare() * 100, fleet.stragglerFactor(), cores,
+                callCpu, taskCpu);
+        System.out.println("| serial | forks | batches | lower bound | calls from the controller | ratio "
+                + "| calls on each host | ratio |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (String serial : List.of("1", "10", "5%", "10%", "35%")) {
             int batch = batches(serial, hosts).get(0);
             for (int forks : batch <= 5 ? new int[] {batch} : new int[] {5, batch}) {
-                Result r = roll(cycles, serial, forks, true, m);
-                Result lean = roll(cycles, serial, forks, false, m);
+                Result central = roll(cycles, serial, forks, controller);
+                Result spread = roll(cycles, serial, forks, controller.onHosts(true));
                 System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f s | %.0f s | %.2f | %.0f s | %.2f |%n", serial,
-                        forks, r.batches(), r.lowerBound(), r.seconds(), r.ratio(), lean.seconds(), lean.ratio());
+                        forks, central.batches(), central.lowerBound(), central.seconds(), central.ratio(),
+                        spread.seconds(), spread.ratio());
             }
         }
     }

@@ -97,12 +97,11 @@ class AnsibleFleetIT {
     @Test
     @Order(1)
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    @DisplayName("serial 1, no GET check: every app of every host restarted, one host at a time, no request lost, never more than one instance out")
+    @DisplayName("serial 1: every app of every host restarted, one host at a time, no request lost, never more than one instance out")
     void rollsOneHostAtATime() {
         Map<String, Long> before = pids();
 
-        // without the GET /v1/apps check (healthgate_check=false): the POST's answer alone gates the next batch
-        Roll roll = rollUnderLoad("1", false);
+        Roll roll = rollUnderLoad("1");
 
         assertThat(roll.play.exitCode()).as("ansible-playbook's exit code: %s", roll.play).isZero();
         SoftAssertions soft = new SoftAssertions();
@@ -119,7 +118,7 @@ class AnsibleFleetIT {
     void rollsInBatchesOf35Percent() {
         Map<String, Long> before = pids();
 
-        Roll roll = rollUnderLoad("35%", true);
+        Roll roll = rollUnderLoad("35%");
 
         assertThat(roll.play.exitCode()).as("ansible-playbook's exit code: %s", roll.play).isZero();
         SoftAssertions soft = new SoftAssertions();
@@ -140,7 +139,7 @@ class AnsibleFleetIT {
         h3.arm(failing, "crash-on-boot");
         Map<String, Long> before = pids();
 
-        Roll roll = rollUnderLoad("35%", true);
+        Roll roll = rollUnderLoad("35%");
 
         assertThat(roll.play.exitCode()).as("ansible-playbook's exit code: %s", roll.play).isNotZero();
         SoftAssertions soft = new SoftAssertions();
@@ -189,7 +188,7 @@ class AnsibleFleetIT {
         }
     }
 
-    private Roll rollUnderLoad(String batch, boolean check) {
+    private Roll rollUnderLoad(String batch) {
         int logMark = haproxy.log().length();
         LoadGenerator load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT)
                 .withRate(USERS, RATE).withStickyRun(names.size()).withSlowUsers(8, Duration.ofMillis(300))
@@ -198,7 +197,7 @@ class AnsibleFleetIT {
         try {
             capacity = startWatch(load);
             long started = System.nanoTime();
-            CommandResult play = playbook(batch, check);
+            CommandResult play = playbook(batch);
             double seconds = (System.nanoTime() - started) / 1e9;
             double bound = lowerBound(play.stdout(), batch.equals("1") ? 1 : 2);
             System.out.printf("serial %s: the play took %.1f s; the sum over batches of the slowest host's roll "
@@ -301,11 +300,11 @@ class AnsibleFleetIT {
         }
     }
 
-    private CommandResult playbook(String batch, boolean check) {
+    private CommandResult playbook(String batch) {
         Path home = dirs.scenario().resolve("ansible");
         return Command.of("ansible-playbook", "-i", inventory.toString(),
                         ItEnv.repoRoot().resolve("scripts/ansible/roll.yml").toString(),
-                        "-e", "healthgate_batch=" + batch, "-e", "healthgate_check=" + check)
+                        "-e", "healthgate_batch=" + batch)
                 .env("ANSIBLE_HOME", home.toString())
                 .env("ANSIBLE_LOCAL_TEMP", home.resolve("tmp").toString())
                 .env("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3")
