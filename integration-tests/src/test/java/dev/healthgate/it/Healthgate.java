@@ -69,6 +69,17 @@ public final class Healthgate implements AutoCloseable {
         return start(List.of("setpriv", "--reuid=" + user, "--regid=" + group, "--init-groups", "--"));
     }
 
+    /**
+     * Like {@link #startAs}, with CAP_NET_ADMIN as {@code scripts/systemd/healthgate-nat-nonroot.service}
+     * grants it: ambient (so the iptables processes healthgate runs inherit it), the only capability in
+     * the bounding set, no new privileges, and iptables' lock at {@code xtablesLock} (XTABLES_LOCKFILE).
+     */
+    public Healthgate startAsWithNetAdmin(String user, String group, Path xtablesLock) {
+        return start(List.of("setpriv", "--reuid=" + user, "--regid=" + group, "--init-groups",
+                "--inh-caps=+net_admin", "--ambient-caps=+net_admin", "--bounding-set=-all,+net_admin",
+                "--no-new-privs", "--", "env", "XTABLES_LOCKFILE=" + xtablesLock));
+    }
+
     private Healthgate start(List<String> prefix) {
         ItEnv.requireJar();
         List<String> command = new ArrayList<>(prefix);

@@ -15,9 +15,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 3: the gates that need no privileges work with healthgate running as {@code nobody}. The
- * apps are supervised by healthgate (plain_app.py), so they run as nobody too and healthgate may stop
- * them. The jar, the launcher, the examples and the scenario's files come from a
+ * Issue 3: the gates that need no privileges work with healthgate running as {@code nobody}; and the
+ * nat gate works as {@code nobody} with CAP_NET_ADMIN granted as scripts/systemd/healthgate-nat-nonroot.service
+ * grants it (ambient, the only capability in the bounding set, no new privileges, a lock file of its
+ * own). The apps are supervised by healthgate (plain_app.py), so they run as nobody too and healthgate
+ * may stop them. The jar, the launcher, the examples and the scenario's files come from a
  * {@link WorldReadableInstall}, as a package installs them, wherever the checkout lives.
  */
 @DisplayName("healthgate as a non-root user")
@@ -27,7 +29,7 @@ class NonRootGatesIT {
     private static final Duration CYCLE_BOUND = Duration.ofSeconds(60);
 
     @ParameterizedTest(name = "gate {0}")
-    @ValueSource(strings = {"port", "http-404", "agent"})
+    @ValueSource(strings = {"port", "http-404", "agent", "nat"})
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     @DisplayName("restarts a supervised app under load with no failed request")
     void restartsUnderLoadAsNobody(String gate) {
@@ -35,11 +37,26 @@ class NonRootGatesIT {
             try (WrappedAppsScenario scenario = new WrappedAppsScenario(install.testDirs("NonRootGatesIT-" + gate))) {
                 scenario.supervised(1).gate(gate);
                 scenario.supervised(2).gate(gate);
-                scenario.runHealthgateAs(USER, GROUP).start();
+                boolean nat = gate.equals("nat");
+                if (nat) {
+                    scenario.runHealthgateWithNetAdminAs(USER, GROUP);
+                } else {
+                    scenario.runHealthgateAs(USER, GROUP);
+                }
+                scenario.start();
                 Healthgate healthgate = scenario.healthgate();
                 int nobody = uidOf(USER);
                 assertThat(uid(healthgate.daemon().pid())).as("real and effective uid of the healthgate daemon")
                         .isEqualTo(nobody + " " + nobody);
+                // CAP_NET_ADMIN is bit 12: the daemon holds it, and nothing else, only with the nat gate
+                String netAdminOnly = nat ? "0000000000001000" : "0000000000000000";
+                assertThat(status(healthgate.daemon().pid(), "CapEff:")).as("the daemon's effective capabilities")
+                        .isEqualTo(netAdminOnly);
+                if (nat) {
+                    assertThat(status(healthgate.daemon().pid(), "CapBnd:")).as("the daemon's bounding set")
+                            .isEqualTo(netAdminOnly);
+                    assertThat(Iptables.healthgateRules()).as("healthgate's rules, written as %s", USER).isNotEmpty();
+                }
                 assertThat(uid(scenario.supervisedPid("web1"))).as("real and effective uid of web1, which healthgate started")
                         .isEqualTo(nobody + " " + nobody);
 
@@ -71,12 +88,17 @@ class NonRootGatesIT {
 
     /** "REAL EFFECTIVE" from the Uid line of /proc/PID/status. */
     private static String uid(long pid) {
+        String[] f = status(pid, "Uid:").split("\\s+");
+        return f[0] + " " + f[1];
+    }
+
+    /** The value of the line that starts with {@code key} in /proc/PID/status. */
+    private static String status(long pid, String key) {
         try {
             String line = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                    .filter(l -> l.startsWith("Uid:")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no Uid line for pid " + pid));
-            String[] f = line.substring(4).trim().split("\\s+");
-            return f[0] + " " + f[1];
+                    .filter(l -> l.startsWith(key)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + key + " line for pid " + pid));
+            return line.substring(key.length()).trim();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the status of pid " + pid, e);
         }

@@ -37,6 +37,7 @@ public final class WrappedAppsScenario implements AutoCloseable {
     private Path haproxyConfig;
     private LoadGenerator load;
     private List<String> runAs = List.of();
+    private boolean netAdmin;
 
     public WrappedAppsScenario(TestDirs dirs) {
         this.dirs = dirs;
@@ -163,6 +164,15 @@ public final class WrappedAppsScenario implements AutoCloseable {
         return this;
     }
 
+    /**
+     * As {@link #runHealthgateAs}, with CAP_NET_ADMIN as the non-root nat unit grants it (see
+     * {@link Healthgate#startAsWithNetAdmin}); iptables' lock lives in the state directory.
+     */
+    public WrappedAppsScenario runHealthgateWithNetAdminAs(String user, String group) {
+        this.netAdmin = true;
+        return runHealthgateAs(user, group);
+    }
+
     private List<String> plainApp(String name, int port, boolean pidFile) {
         List<String> cmd = new ArrayList<>(List.of("python3", example("plain_app.py"), "--name", name, "--port",
                 Integer.toString(port), "--boot-delay", seconds(BOOT_DELAY), "--fault-file",
@@ -189,13 +199,16 @@ public final class WrappedAppsScenario implements AutoCloseable {
         }
         HealthgateConfig config = new HealthgateConfig();
         apps.forEach(config::app);
-        if (!runAs.isEmpty()) {
-            config.stateDir(stateDirOwnedBy(runAs.get(0), runAs.get(1)));
+        Path state = runAs.isEmpty() ? null : stateDirOwnedBy(runAs.get(0), runAs.get(1));
+        if (state != null) {
+            config.stateDir(state);
         }
         healthgate = new Healthgate(dirs, config);
         haproxyConfig = healthgate.renderHaproxyConfig();
-        if (runAs.isEmpty()) {
+        if (state == null) {
             healthgate.start();
+        } else if (netAdmin) {
+            healthgate.startAsWithNetAdmin(runAs.get(0), runAs.get(1), state.resolve("xtables.lock"));
         } else {
             healthgate.startAs(runAs.get(0), runAs.get(1));
         }
