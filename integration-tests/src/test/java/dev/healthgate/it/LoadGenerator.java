@@ -49,6 +49,7 @@ public final class LoadGenerator implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(10);
         private boolean keepAlive;
         private int stickyRun = 2;
+        private List<String> stickyCookies = List.of();
         private int slowEvery;
         private Duration slowFor = Duration.ZERO;
 
@@ -85,6 +86,17 @@ public final class LoadGenerator implements AutoCloseable {
          */
         public Options withStickyRun(int value) {
             this.stickyRun = value;
+            return this;
+        }
+
+        /**
+         * Sticky users arrive with HAProxy's cookie already set, as returning browsers do: the k-th
+         * sticky user with {@code values[k % n]}. Without it each learns its cookie from its first
+         * answer, and which instance that is depends on the order round-robin saw the first burst of
+         * requests in (once all ten sticky users of a run landed on one instance of two).
+         */
+        public Options withStickyCookies(List<String> values) {
+            this.stickyCookies = List.copyOf(values);
             return this;
         }
 
@@ -167,8 +179,13 @@ public final class LoadGenerator implements AutoCloseable {
                         .setFollowRedirects(false),
                 new PoolOptions().setHttp1MaxSize(options.users));
         this.context = vertx.getOrCreateContext();
+        int sticky = 0;
         for (int i = 0; i < options.users; i++) {
-            users.add(new User(i, options));
+            User u = new User(i, options);
+            if (u.sticky && !options.stickyCookies.isEmpty()) {
+                u.cookie = options.stickyCookies.get(sticky++ % options.stickyCookies.size());
+            }
+            users.add(u);
         }
     }
 

@@ -115,9 +115,12 @@ public final class TwoAppScenario implements AutoCloseable {
         return apps;
     }
 
-    /** Starts the load (20 users, half sticky, 300 requests/s, at most 2 minutes). */
+    /**
+     * Starts the load (20 users, half sticky, 300 requests/s, at most 2 minutes); the sticky users
+     * arrive with web1's and web2's cookies in turn.
+     */
     public LoadGenerator startLoad() {
-        return startLoad(LoadGenerator.Options.against(FRONTEND_PORT));
+        return startLoad(LoadGenerator.Options.against(FRONTEND_PORT).withStickyCookies(List.of("web1", "web2")));
     }
 
     /** Starts the load with {@code options} (against {@link #FRONTEND_PORT}); stopped by {@link #close()}. */

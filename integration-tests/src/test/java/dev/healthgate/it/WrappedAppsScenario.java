@@ -261,9 +261,14 @@ public final class WrappedAppsScenario implements AutoCloseable {
         awaitAllServeThroughHaproxy();
     }
 
-    /** Starts the load: {@code users} users (half sticky) at {@code rate} requests/s, at most 2 minutes. */
+    /**
+     * Starts the load: {@code users} users (half sticky, arriving with the apps' cookies in turn) at
+     * {@code rate} requests/s, at most 2 minutes.
+     */
     public LoadGenerator startLoad(int users, int rate) {
-        load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT).withRate(users, rate));
+        List<String> cookies = apps.stream().map(HealthgateConfig.App::name).toList();
+        load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT).withRate(users, rate)
+                .withStickyCookies(cookies));
         return load;
     }
 
