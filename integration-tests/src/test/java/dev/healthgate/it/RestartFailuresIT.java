@@ -27,6 +27,12 @@ import org.junit.jupiter.api.Timeout;
 @DisplayName("Failed restarts")
 class RestartFailuresIT {
 
+    /**
+     * web3's ready timeout: what its never-ready restart waits, and what its first boot may take when
+     * healthgate starts it (a fresh-clone run on a loaded machine took 8 s to boot the 1 s app).
+     */
+    private static final Duration WEB3_READY = Duration.ofSeconds(12);
+
     private WrappedAppsScenario scenario;
 
     @BeforeEach
@@ -34,7 +40,7 @@ class RestartFailuresIT {
         scenario = new WrappedAppsScenario(TestDirs.create("RestartFailuresIT-" + test.getTestMethod().orElseThrow().getName()));
         scenario.supervised(1);
         scenario.supervised(2);
-        scenario.supervised(3).readyTimeout(Duration.ofSeconds(5));
+        scenario.supervised(3).readyTimeout(WEB3_READY);
         scenario.unicorn(4).restartTimeout(Duration.ofSeconds(3));
         scenario.exec(5, List.of("sleep", "30")).restartTimeout(Duration.ofSeconds(2));
         scenario.start();
@@ -78,7 +84,7 @@ class RestartFailuresIT {
                 .matches("web2 \\(pid \\d+\\) exited with code 1 before it was ready; last output: .*"
                         + "fault crash-on-boot: exiting with code 1 before serving");
         soft.assertThat(results.get("web3").getString("reason")).as("web3: never ready")
-                .startsWith("not ready within 5000 ms (HTTP GET /health answering 200 on 127.0.0.1:8003")
+                .startsWith("not ready within " + WEB3_READY.toMillis() + " ms (HTTP GET /health answering 200 on 127.0.0.1:8003")
                 .contains("answered 503");
         soft.assertThat(results.get("web4").getString("reason")).as("web4: the pid never changes")
                 .isEqualTo("the pid in " + scenario.pidFile("web4") + " did not change within 3000 ms after USR2"
