@@ -22,6 +22,13 @@ import java.util.List;
 public record HaproxyTiming(Duration inter, Duration fastinter, Duration downinter, int fall, int rise, int retries,
         String bind, String backend, List<String> nodes, SourceAddresses sources) {
 
+    /**
+     * HAProxy's {@code timeout check} in the rendered template: the longest one check may take. A check
+     * in flight when a gate flips (to a slow app, through the old redirect) ends at the latest this much
+     * later, and only the check after it sees the new state.
+     */
+    public static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
+
     public HaproxyTiming {
         nodes = List.copyOf(nodes);
     }

@@ -69,6 +69,7 @@ public final class HaproxyConfigRenderer {
         m.put("downinter", Durations.haproxy(h.downinter()));
         m.put("fall", h.fall());
         m.put("rise", h.rise());
+        m.put("checkTimeout", Durations.haproxy(HaproxyTiming.CHECK_TIMEOUT));
         m.put("httpCheck", httpCheck);
         m.put("disableOn404", config.apps().stream().anyMatch(a -> a.gate() == GateKind.HTTP_404));
         m.put("apps", config.apps().stream().map(a -> server(a, h)).toList());

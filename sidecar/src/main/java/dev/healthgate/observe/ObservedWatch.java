@@ -87,8 +87,7 @@ public final class ObservedWatch implements Watch {
             return clock.awaitOut(line, since);
         }
         Goal goal = line == Line.MAIN ? Goal.OUT : Goal.DOWN;
-        // One inter of slack past the clock's own bound before calling a node silent.
-        Duration bound = timing.outAfter().plus(timing.inter());
+        Duration bound = silenceBound(timing.outAfter());
         return await(new Wait(List.of(serverLine(line)), goal, since, since + bound.toNanos(), bound, Silence.FAIL,
                 "out"));
     }
@@ -117,9 +116,19 @@ public final class ObservedWatch implements Watch {
         if (!can.in() || lines.isEmpty()) {
             return clock.awaitIn(lines, since);
         }
-        Duration bound = timing.inAfter().plus(timing.inter());
+        Duration bound = silenceBound(timing.inAfter());
         List<Line> opened = lines.stream().map(this::serverLine).distinct().sorted().toList();
         return await(new Wait(opened, Goal.IN, since, since + bound.toNanos(), bound, silence, "in"));
+    }
+
+    /**
+     * How long a flip may go unanswered before a node counts as silent: the clock's own bound, one inter
+     * of slack, and one check timeout, since a check in flight at the flip (to an app slowed by a loaded
+     * host) holds the next one back until it ends. Without it, a restart on a busy host failed with
+     * "is HAProxy running?" while HAProxy was.
+     */
+    private Duration silenceBound(Duration clockBound) {
+        return clockBound.plus(timing.inter()).plus(HaproxyTiming.CHECK_TIMEOUT);
     }
 
     private Future<String> await(Wait wait) {

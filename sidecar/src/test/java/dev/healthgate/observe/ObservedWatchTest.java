@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Waiting on HAProxy to put an app back")
 class ObservedWatchTest {
 
-    /** Bound of the in-wait: rise x inter + inter, plus one inter of slack = 400 ms. */
+    /** Bound of the in-wait: rise x inter + inter, one inter of slack, one check timeout (1 s) = 1400 ms. */
     private static final String TIMING = "haproxy: { inter: 100ms, fall: 2, rise: 2%s }\n";
 
     private Vertx vertx;
@@ -47,10 +47,10 @@ class ObservedWatchTest {
         ObservedWatch watch = watcher("", new HaproxyView(List.of()));
 
         assertThatThrownBy(() -> await(watch.awaitIn(Set.of(Line.MAIN, Line.BACKUP), System.nanoTime())))
-                .hasMessageContaining("HAProxy never checked web1's status port within 400 ms");
+                .hasMessageContaining("HAProxy never checked web1's status port within 1400 ms");
         String note = await(watch.awaitInUnattended(Set.of(Line.MAIN, Line.BACKUP), System.nanoTime()));
         assertThat(note).isEqualTo("not confirmed: no HAProxy node has checked web1's status port 19001/19101 since "
-                + "the gates opened (waited 400 ms); the gates stay open, so HAProxy's next check finds web1 up");
+                + "the gates opened (waited 1400 ms); the gates stay open, so HAProxy's next check finds web1 up");
     }
 
     @Test
@@ -75,7 +75,7 @@ class ObservedWatchTest {
         }
 
         assertThat(await(atStart)).isEqualTo("observed lb1 in; not confirmed by lb2: not one check of web1 since "
-                + "the gates opened (waited 400 ms); the gates stay open, so HAProxy's next check finds web1 up");
+                + "the gates opened (waited 1400 ms); the gates stay open, so HAProxy's next check finds web1 up");
         assertThatThrownBy(() -> await(operator)).hasMessageContaining("waiting on: lb2 main (never reported)");
     }
 
@@ -92,9 +92,9 @@ class ObservedWatchTest {
         Future<String> unattended = watch.awaitInUnattended(Set.of(Line.MAIN, Line.BACKUP), since);
 
         assertThat(await(unattended)).isEqualTo("not confirmed by lb1: not one check of web1 since the gates "
-                + "opened (waited 400 ms); the gates stay open, so HAProxy's next check finds web1 up");
+                + "opened (waited 1400 ms); the gates stay open, so HAProxy's next check finds web1 up");
         assertThatThrownBy(() -> await(operator))
-                .hasMessageContaining("HAProxy has not checked web1's status port within 400 ms (the last check "
+                .hasMessageContaining("HAProxy has not checked web1's status port within 1400 ms (the last check "
                         + "came from lb1 ").hasMessageEndingWith(" ms ago): is HAProxy running?");
     }
 
@@ -108,7 +108,7 @@ class ObservedWatchTest {
         check(view, "lb1", Line.MAIN, false);
 
         assertThatThrownBy(() -> await(atStart))
-                .hasMessageContaining("HAProxy did not report web1 in within 400 ms; waiting on: lb1 main (last: DOWN");
+                .hasMessageContaining("HAProxy did not report web1 in within 1400 ms; waiting on: lb1 main (last: DOWN");
     }
 
     @Test
