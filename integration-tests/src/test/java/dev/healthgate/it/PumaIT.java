@@ -43,7 +43,9 @@ class PumaIT {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     @DisplayName("a hot restart (USR2) and a phased restart (USR1) fail no request and move no sticky client")
     void hotAndPhasedRestartsFailNothing() {
-        LoadGenerator load = scenario.startLoad(RealServers.USERS, RealServers.RATE);
+        // sticky requests wait in the socket's queue while no process answers: patience as HAProxy's timeout server
+        LoadGenerator load = scenario.startLoad(scenario.loadOptions(RealServers.USERS, RealServers.RATE)
+                .withRequestTimeout(RealServers.QUEUED_PATIENCE));
         scenario.awaitWarmLoad();
 
         for (String app : List.of("web1", "web2")) {
@@ -62,10 +64,11 @@ class PumaIT {
         // workers; connections wait in the socket's queue): healthgate answers the checks of web1's backup
         // line from the socket accepting, so sticky web1 clients stay on web1 through it.
         LoadReport report = RealServers.assertNoLoss(scenario, load, List.of(hot, phased));
-        System.out.printf("puma: hot restart: %d sticky web1 requests during it, %d moved, %d failed, cycle %d ms"
-                        + " (restart %d ms, ready %d ms)%n",
-                report.matching(r -> r.sticky() && "web1".equals(r.cookieSent())
-                        && r.startedBetween(hot.sentNanos(), hot.answeredNanos())).size(),
+        List<RequestRecord> during = report.matching(r -> r.sticky() && "web1".equals(r.cookieSent())
+                && r.startedBetween(hot.sentNanos(), hot.answeredNanos()));
+        System.out.printf("puma: hot restart: %d sticky web1 requests during it (longest %d ms), %d moved, %d failed,"
+                        + " cycle %d ms (restart %d ms, ready %d ms)%n", during.size(),
+                during.stream().mapToLong(RequestRecord::latencyNanos).max().orElse(0) / 1_000_000,
                 report.matching(r -> r.sticky() && "web1".equals(r.cookieSent()) && !"web1".equals(r.servedBy())).size(),
                 report.failures().size(), hot.cycleMillis(), phaseMs(hot, "restart"), phaseMs(hot, "ready"));
     }

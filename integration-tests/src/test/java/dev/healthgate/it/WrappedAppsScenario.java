@@ -250,8 +250,18 @@ public final class WrappedAppsScenario implements AutoCloseable {
 
     /** Starts the load: {@code users} users (half sticky) at {@code rate} requests/s, at most 2 minutes. */
     public LoadGenerator startLoad(int users, int rate) {
-        load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT).withRate(users, rate));
+        return startLoad(LoadGenerator.Options.against(FRONTEND_PORT).withRate(users, rate));
+    }
+
+    /** Starts load against HAProxy's frontend with {@code options} made by {@link #loadOptions}. */
+    public LoadGenerator startLoad(LoadGenerator.Options options) {
+        load = LoadGenerator.start(options);
         return load;
+    }
+
+    /** Load options against HAProxy's frontend: {@code users} sharing {@code rate} per second. */
+    public LoadGenerator.Options loadOptions(int users, int rate) {
+        return LoadGenerator.Options.against(FRONTEND_PORT).withRate(users, rate);
     }
 
     /** Waits until every app has served both sticky and new clients. */
