@@ -31,7 +31,10 @@ class HeldSocketIT {
     @BeforeEach
     void startScenario(TestInfo test) {
         scenario = new WrappedAppsScenario(TestDirs.create("HeldSocketIT-" + test.getTestMethod().orElseThrow().getName()));
-        scenario.supervisedServer(1, RealServers::gunicornSupervised, Map.of("HG_APP_NAME", "web1"), Duration.ofSeconds(30), true)
+        // web1's workers take 3 s to boot: its restart's gap (no process answers) is then longer than HAProxy
+        // needs to take a line whose checks go unanswered DOWN (fall 2 checks, each timing out after 1 s)
+        scenario.supervisedServer(1, RealServers::gunicornSupervised, Map.of("HG_APP_NAME", "web1", "HG_BOOT_DELAY", "3"),
+                Duration.ofSeconds(30), true)
                 .gate("port");
         scenario.supervisedServer(2, RealServers::gunicornSupervised, Map.of("HG_APP_NAME", "web2"), Duration.ofSeconds(30), false)
                 .gate("port");
