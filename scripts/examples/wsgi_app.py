@@ -6,11 +6,16 @@ X-Pid: <the worker's pid>. The name comes from the environment, HG_APP_NAME (def
 
   gunicorn --chdir scripts/examples --bind 127.0.0.1:8001 --workers 2 \\
       --pid /tmp/healthgate-examples/web1.pid --env HG_APP_NAME=web1 wsgi_app:app
+
+HG_BOOT_DELAY (seconds, default 0) makes each worker take that long to load the app, as a big app's
+boot does: the gap in which a restarted server on a kept socket answers nobody.
 """
 
 import os
+import time
 
 NAME = os.environ.get("HG_APP_NAME", "app")
+time.sleep(float(os.environ.get("HG_BOOT_DELAY", "0")))
 
 
 def app(environ, start_response):

@@ -112,6 +112,16 @@ public final class LoadGenerator implements AutoCloseable {
         }
 
         /**
+         * How long a client waits for one answer before it counts the request as failed (default 10 s).
+         * Raise it to HAProxy's {@code timeout server} where requests are meant to wait in an app's socket
+         * queue while it restarts.
+         */
+        public Options withRequestTimeout(Duration value) {
+            this.requestTimeout = value;
+            return this;
+        }
+
+        /**
          * Reuse client connections; off by default, because a pooled connection that HAProxy
          * closes for idleness just as it is reused fails a request on the client's side, which
          * says nothing about the instances behind HAProxy.

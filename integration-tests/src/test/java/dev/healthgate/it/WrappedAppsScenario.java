@@ -266,10 +266,22 @@ public final class WrappedAppsScenario implements AutoCloseable {
      * {@code rate} requests/s, at most 2 minutes.
      */
     public LoadGenerator startLoad(int users, int rate) {
-        List<String> cookies = apps.stream().map(HealthgateConfig.App::name).toList();
-        load = LoadGenerator.start(LoadGenerator.Options.against(FRONTEND_PORT).withRate(users, rate)
-                .withStickyCookies(cookies));
+        return startLoad(loadOptions(users, rate));
+    }
+
+    /** Starts load against HAProxy's frontend with {@code options} made by {@link #loadOptions}. */
+    public LoadGenerator startLoad(LoadGenerator.Options options) {
+        load = LoadGenerator.start(options);
         return load;
+    }
+
+    /**
+     * Load options against HAProxy's frontend: {@code users} sharing {@code rate} per second, the sticky
+     * ones arriving with the apps' cookies in turn.
+     */
+    public LoadGenerator.Options loadOptions(int users, int rate) {
+        List<String> cookies = apps.stream().map(HealthgateConfig.App::name).toList();
+        return LoadGenerator.Options.against(FRONTEND_PORT).withRate(users, rate).withStickyCookies(cookies);
     }
 
     /** Waits until every app has served both sticky and new clients. */

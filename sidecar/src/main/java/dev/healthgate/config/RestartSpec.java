@@ -11,7 +11,8 @@ import java.util.List;
  * @param signal        strategy {@code signal}, or {@code null}
  * @param supervise     strategy {@code supervise}, or {@code null}
  * @param keepsPortOpen true when the app hands its listening socket over (Unicorn USR2, Puma phased
- *                      restart): sticky clients then stay on it and the backup gate stays open
+ *                      restart): sticky clients then stay on it and the backup gate stays open, held up
+ *                      while the port accepts even if nobody answers yet (see {@code gate.PortHold})
  * @param timeout       bound on the restart step: the command, or the wait for a new pid
  */
 public record RestartSpec(List<String> exec, SignalSpec signal, SuperviseSpec supervise, boolean keepsPortOpen,

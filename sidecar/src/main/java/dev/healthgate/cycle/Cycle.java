@@ -152,10 +152,14 @@ public final class Cycle {
                 steps.add(new Step("drain-backup", CycleState.DRAINING, () -> closeAndWait(Line.BACKUP)));
                 steps.add(new Step("connections", CycleState.DRAINING, this::awaitConnectionsClosed));
             }
+            // the port stays open: the backup line stays up for sticky clients until the app is ready
+            boolean held = HeldRestart.applies(action, config);
             if (action == Action.RESTART || recovers) {
                 steps.add(new Step("restart", CycleState.RESTARTING, () -> blocking(() -> {
+                    String notHeld = held ? HeldRestart.begin(app) : null;
                     followed = app.restartStrategy().restartAndFollow();
-                    return followed.note() != null ? followed.note() : app.restartStrategy().describe();
+                    String note = followed.note() != null ? followed.note() : app.restartStrategy().describe();
+                    return notHeld == null ? note : note + "; " + notHeld;
                 })));
             }
             if (action != Action.DRAIN && action != Action.STOP) {
@@ -165,7 +169,8 @@ public final class Cycle {
                 // the wait ends at once when the process the restart started exits, or healthgate stops
                 steps.add(new Step("ready", readyState, () -> ReadyWait.await(vertx, app.probe(),
                         config.ready().timeout(),
-                        unlessStopping(followed != null ? followed : Restarted.checking(app.restartStrategy())))));
+                        unlessStopping(followed != null ? followed : Restarted.checking(app.restartStrategy())))
+                        .onSuccess(note -> app.gate().endHold())));
                 if (action != Action.RECOVER_DRAINED) {
                     steps.add(new Step("restore", CycleState.RESTORING, this::openAndWait));
                 }
@@ -211,6 +216,7 @@ public final class Cycle {
         /** A dead app has nothing to drain: both lines close at once. */
         private Future<String> closeAtOnce() {
             return blocking(() -> {
+                app.gate().endHold();
                 app.gate().close(Line.MAIN);
                 app.gate().close(Line.BACKUP);
                 return "the app is down: both gates closed without waiting";
@@ -315,6 +321,7 @@ public final class Cycle {
         /** Closes both gates (best effort, reported), marks the app FAILED, and returns the result. */
         private Future<CycleResult> failClosed(String reason) {
             return blocking(() -> {
+                app.gate().endHold();
                 app.gate().close(Line.MAIN);
                 app.gate().close(Line.BACKUP);
                 return null;

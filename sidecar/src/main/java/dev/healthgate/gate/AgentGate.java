@@ -85,6 +85,16 @@ public final class AgentGate extends FlagGate {
         return watch;
     }
 
+    /**
+     * Nothing to hold: the line's health check goes to the app port itself (the agent only adds to it), so
+     * with HTTP checks the line stays up only if the restarted app answers within fall x inter.
+     */
+    @Override
+    public String hold(long untilNanos) {
+        return app.ready().isHttp() ? "agent gate: HAProxy's own check of port " + app.port()
+                + " decides whether the line stays up while the app restarts" : null;
+    }
+
     @Override
     void changed() {
         openedNanos = status().main() && status().backup() ? System.nanoTime() : -1;

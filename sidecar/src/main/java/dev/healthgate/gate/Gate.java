@@ -38,6 +38,21 @@ public interface Gate {
     default void settle() throws GateException {
     }
 
+    /**
+     * A restart that keeps the app's listening socket open is about to run: until {@link #endHold()} or
+     * {@code untilNanos} (on {@link System#nanoTime()}), an open backup line stays up for HAProxy while the
+     * app's port accepts TCP connections, though no process may answer yet (see {@link PortHold}). Returns
+     * what the gate did or could not do, for the log, or null when it has nothing to say. May block (the nat
+     * gate runs iptables). By default nothing: HAProxy's view of the line needs nothing from this gate.
+     */
+    default String hold(long untilNanos) throws GateException {
+        return null;
+    }
+
+    /** Ends {@link #hold}: checks are answered from the app's health again. Cheap, never blocks, idempotent. */
+    default void endHold() {
+    }
+
     /** How the cycle waits until HAProxy has acted on this gate's flips. */
     Watch watch();
 

@@ -27,7 +27,8 @@ import java.util.Set;
  *
  * <p>With HTTP checks healthgate also listens on the status ports itself: while a redirect is in place
  * the kernel sends the checks to the app; once it is gone they reach healthgate, which answers 503 and
- * reads HAProxy's {@code X-Haproxy-Server-State}, so a nat drain is observed, not slept through.
+ * reads HAProxy's {@code X-Haproxy-Server-State}, so a nat drain is observed, not slept through. The
+ * same listeners answer the backup line while a restart keeps the app's port open ({@link #hold}).
  *
  * <p>A rule matches only connections to a local address ({@code -m addrtype --dst-type LOCAL}): a status
  * port of another host that this one routes or forwards to is never redirected. This gate is the only
@@ -47,6 +48,7 @@ public final class NatGate implements Gate {
     private final Set<Line> answering = EnumSet.noneOf(Line.class);
     /** The lines whose redirect is in both chains, as this gate (their only writer) last left them. */
     private final Set<Line> installed = EnumSet.noneOf(Line.class);
+    private final PortHold hold = new PortHold();
 
     public NatGate(AppConfig app, String iptables, CommandRunner runner, Vertx vertx, HaproxyTiming timing,
             HaproxyView view, ReadinessProbe probe) {
@@ -62,7 +64,7 @@ public final class NatGate implements Gate {
             for (Line line : Line.values()) {
                 int port = line == Line.MAIN ? app.statusPort() : app.backupStatusPort();
                 listeners.add(new StatusServer(vertx, app, timing, line, port, view,
-                        () -> isAnswering(line) ? probe.healthStatus() : Future.succeededFuture(503), false));
+                        () -> hold.answer(line, isAnswering(line), probe), false));
             }
         }
     }
@@ -170,6 +172,35 @@ public final class NatGate implements Gate {
         return added;
     }
 
+    /**
+     * With HTTP checks, an installed backup redirect would send HAProxy's checks to the app, which may not
+     * answer while it boots: the redirect is removed and healthgate's own listener answers them from the
+     * app port's TCP reachability (the line stays open, as during a restore) until the hold ends; the
+     * restore then installs the redirect again ({@link #settle}), a failed cycle closes the line. With TCP
+     * checks nothing is needed: the redirect leads HAProxy's check to the held socket, which accepts.
+     */
+    @Override
+    public String hold(long untilNanos) throws GateException {
+        if (listeners.isEmpty()) {
+            return null;
+        }
+        hold.begin(untilNanos);
+        if (!isInstalled(Line.BACKUP)) {
+            return null; // closed, or answered by healthgate already
+        }
+        synchronized (answering) {
+            answering.add(Line.BACKUP);
+        }
+        setInstalled(Line.BACKUP, false); // from here on healthgate answers, whatever iptables does next
+        removeRules(Line.BACKUP);
+        return "backup checks answered by healthgate from port " + app.port() + "'s TCP reachability until ready";
+    }
+
+    @Override
+    public void endHold() {
+        hold.end();
+    }
+
     @Override
     public boolean close(Line line) throws GateException {
         boolean removed;
@@ -179,6 +210,12 @@ public final class NatGate implements Gate {
         // not installed from here on, whatever follows: a line half removed is closed for HAProxy's
         // checks that came through the removed chain
         setInstalled(line, false);
+        return removeRules(line) || removed;
+    }
+
+    /** Removes the line's redirect from every chain; returns whether any was there. */
+    private boolean removeRules(Line line) throws GateException {
+        boolean removed = false;
         for (String chain : CHAINS) {
             // -D until iptables answers that no such rule is left: removes duplicates too. Bounded in case
             // it keeps answering that it removed one.

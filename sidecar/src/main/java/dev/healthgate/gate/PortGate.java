@@ -16,7 +16,8 @@ import java.util.Map;
  * The {@code port} gate: healthgate listens on the main and backup status ports itself. Open, it
  * answers each check from the app's real health (HTTP: the app's ready path, its status passed on;
  * TCP: the port accepts only while the app's port does). Closed, HTTP checks get 503 and TCP checks are
- * refused. Needs no privileges.
+ * refused. While a restart keeps the app's port open ({@link #hold}) the open backup line is answered
+ * from whether that port accepts. Needs no privileges.
  */
 public final class PortGate extends FlagGate {
 
@@ -27,6 +28,7 @@ public final class PortGate extends FlagGate {
     private final Watch watch;
     private final Map<Line, StatusServer> http = new EnumMap<>(Line.class);
     private final Map<Line, NetServer> tcp = new EnumMap<>(Line.class);
+    private final PortHold hold = new PortHold();
     private volatile boolean appHealthy;
     private long healthTimer = -1;
 
@@ -41,7 +43,7 @@ public final class PortGate extends FlagGate {
         if (httpChecks) {
             for (Line line : Line.values()) {
                 http.put(line, new StatusServer(vertx, app, timing, line, port(line), view,
-                        () -> status().isOpen(line) ? probe.healthStatus() : Future.succeededFuture(503), false));
+                        () -> hold.answer(line, status().isOpen(line), probe), false));
             }
         }
     }
@@ -53,6 +55,21 @@ public final class PortGate extends FlagGate {
     @Override
     public Watch watch() {
         return watch;
+    }
+
+    /**
+     * HTTP checks of the open backup line are answered from the app port's TCP reachability until the hold
+     * ends. TCP checks need nothing: the backup status port accepts while the app's port does anyway.
+     */
+    @Override
+    public String hold(long untilNanos) {
+        hold.begin(untilNanos);
+        return null;
+    }
+
+    @Override
+    public void endHold() {
+        hold.end();
     }
 
     @Override

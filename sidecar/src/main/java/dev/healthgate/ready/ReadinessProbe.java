@@ -11,6 +11,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Asks an app whether it is ready: an HTTP GET expecting a status, or a TCP connect. Non-blocking.
@@ -32,8 +33,8 @@ public final class ReadinessProbe {
     private final AppConfig app;
     private final WebClient http;
     private final NetClient tcp;
-    private Future<Integer> health;
-    private long healthDoneNanos;
+    private final Coalesced health = new Coalesced();
+    private final Coalesced reachable = new Coalesced();
 
     public ReadinessProbe(Vertx vertx, AppConfig app) {
         this.vertx = vertx;
@@ -64,19 +65,17 @@ public final class ReadinessProbe {
      * The app's health as an HTTP status, for answering HAProxy's checks on its behalf: the status its
      * ready path answered (HTTP), 200 if its port accepts (TCP), 503 if it could not be reached.
      */
-    public synchronized Future<Integer> healthStatus() {
-        Future<Integer> last = health;
-        if (last != null && (!last.isComplete() || System.nanoTime() - healthDoneNanos < REUSE_NANOS)) {
-            return last;
-        }
-        Future<Integer> next = probeHealth();
-        health = next;
-        next.onComplete(ar -> {
-            synchronized (this) {
-                healthDoneNanos = System.nanoTime();
-            }
-        });
-        return next;
+    public Future<Integer> healthStatus() {
+        return health.get(this::probeHealth);
+    }
+
+    /**
+     * 200 if the app's port accepts a TCP connection, 503 otherwise, whatever the ready check: while a
+     * restart keeps the listening socket open, a connection the kernel accepts waits in its queue and is
+     * served once the new process accepts it, though nobody answers yet. Coalesced like {@link #healthStatus}.
+     */
+    public Future<Integer> reachableStatus() {
+        return reachable.get(this::probeReachable);
     }
 
     private Future<Integer> probeHealth() {
@@ -86,7 +85,32 @@ public final class ReadinessProbe {
                     .map(resp -> resp.statusCode() == check.expectedStatus() ? 200 : resp.statusCode())
                     .otherwise(503);
         }
+        return probeReachable();
+    }
+
+    private Future<Integer> probeReachable() {
         return tcp.connect(app.port(), app.host()).compose(socket -> socket.close()).map(200).otherwise(503);
+    }
+
+    /** At most one probe of a kind in flight; its result answers every caller until it is {@link #REUSE_NANOS} old. */
+    private static final class Coalesced {
+        private Future<Integer> last;
+        private long doneNanos;
+
+        synchronized Future<Integer> get(Supplier<Future<Integer>> probe) {
+            Future<Integer> previous = last;
+            if (previous != null && (!previous.isComplete() || System.nanoTime() - doneNanos < REUSE_NANOS)) {
+                return previous;
+            }
+            Future<Integer> next = probe.get();
+            last = next;
+            next.onComplete(ar -> {
+                synchronized (this) {
+                    doneNanos = System.nanoTime();
+                }
+            });
+            return next;
+        }
     }
 
     /** Probes until ready or until {@code timeout}; the failure names the last thing seen. */

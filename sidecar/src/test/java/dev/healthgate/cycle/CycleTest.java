@@ -46,7 +46,33 @@ class CycleTest extends CycleFixture {
         CycleResult r = run(instance, Action.RESTART);
 
         assertThat(r.ok()).isTrue();
-        assertThat(events).containsExactly("close main", "restart", "open main");
+        assertThat(events).as("the backup line is held up from before the restart until ready")
+                .containsExactly("close main", "hold backup", "restart", "end hold", "open main");
+    }
+
+    @Test
+    @DisplayName("a port-keeping restart that never becomes ready ends the hold and closes the backup gate")
+    void heldRestartNeverReadyClosesTheBackupGate() throws Exception {
+        int closedPort = freePort();
+        RecordingGate gate = recordingGate();
+        AppInstance instance = instance(gate, closedPort, true, () -> events.add("restart"));
+        CycleResult r = run(instance, Action.RESTART);
+
+        assertThat(r.ok()).isFalse();
+        assertThat(r.reason()).startsWith("not ready within 300 ms");
+        assertThat(gate.status()).as("both gates closed").isEqualTo(new GateStatus(false, false));
+        assertThat(events).containsExactly("close main", "hold backup", "restart", "end hold", "close backup");
+    }
+
+    @Test
+    @DisplayName("a restart that closes the port, a drain and a restore hold nothing")
+    void onlyPortKeepingRestartsHold() throws Exception {
+        AppInstance instance = instance(app.actualPort(), false, () -> events.add("restart"));
+        assertThat(run(instance, Action.RESTART).ok()).isTrue();
+        AppInstance keeping = instance(app.actualPort(), true, () -> events.add("restart"));
+        assertThat(run(keeping, Action.DRAIN).ok()).isTrue();
+        assertThat(run(keeping, Action.RESTORE).ok()).isTrue();
+        assertThat(events).doesNotContain("hold backup", "end hold");
     }
 
     @Test

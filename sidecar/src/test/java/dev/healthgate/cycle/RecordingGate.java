@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * An in-memory gate for the cycle's unit tests: starts with both lines open and appends each real
- * flip ("close main", "open backup") to a shared event list, so a test can assert the order of flips
+ * flip ("close main", "open backup") and each hold ("hold backup", "end hold") to a shared event list, so a test can assert the order of flips
  * against the restart's own events.
  */
 final class RecordingGate implements Gate {
@@ -17,6 +17,7 @@ final class RecordingGate implements Gate {
     private final Watch watch;
     private boolean main = true;
     private boolean backup = true;
+    private boolean holding;
 
     RecordingGate(List<String> events, Watch watch) {
         this.events = events;
@@ -49,6 +50,21 @@ final class RecordingGate implements Gate {
         } else {
             backup = open;
         }
+    }
+
+    @Override
+    public synchronized String hold(long untilNanos) {
+        events.add("hold backup");
+        holding = true;
+        return null;
+    }
+
+    @Override
+    public synchronized void endHold() {
+        if (holding) {
+            events.add("end hold");
+        }
+        holding = false;
     }
 
     @Override
