@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Vert.x's own idle timeout is not used: it counts silence on the wire, and a POST that waits for a
  * restart is silent for as long as the restart takes (measured: Vert.x 5 closes it). Here a connection is
- * idle only while no request is being answered on it. Vert.x hands a connection to this class once its
- * first request head has arrived, so a client that trickles its first headers is not seen here; the
- * header size limits bound what it costs.
+ * idle only while no request is being answered on it. With h2c off, Vert.x hands a connection to this class as
+ * soon as it is accepted, so a connection counts toward the cap before it sends a byte, and a client that
+ * trickles a request head it never finishes is closed after {@link #IDLE} like one that sends nothing.
  */
 final class ConnectionLimits {
 

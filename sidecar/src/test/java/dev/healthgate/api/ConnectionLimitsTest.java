@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +60,59 @@ class ConnectionLimitsTest {
         try (ApiFixture api = new ApiFixture(null, 8, Duration.ofMillis(500), "web1");
                 Socket idle = keptOpen(api.port())) {
             assertThat(closedWithin(idle, Duration.ofSeconds(5))).as("closed by healthgate").isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("closes a connection that trickles a request head it never finishes, within the idle bound")
+    void closesTricklingConnections() throws Exception {
+        try (ApiFixture api = new ApiFixture(null, 8, Duration.ofMillis(500), "web1");
+                Socket s = new Socket("127.0.0.1", api.port())) {
+            s.setSoTimeout(100);
+            OutputStream out = s.getOutputStream();
+            out.write("GET /v1/apps HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            long deadline = started + Duration.ofSeconds(5).toNanos();
+            boolean closed = false;
+            for (int i = 0; !closed && System.nanoTime() < deadline; i++) {
+                closed = trickle(s, out, "X-Slow-" + i + ": a\r\n");
+            }
+            long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            assertThat(closed).as("closed by healthgate while the head was still coming (after %d ms)", tookMs)
+                    .isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("counts connections that have sent nothing yet toward the cap")
+    void capCountsSilentConnections() throws Exception {
+        try (ApiFixture api = new ApiFixture(null, 2, Duration.ofSeconds(30), "web1");
+                Socket first = new Socket("127.0.0.1", api.port());
+                Socket second = new Socket("127.0.0.1", api.port())) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            RawHttp.Answer third = api.http().get("/v1/apps");
+            while (third.status() != 503 && System.nanoTime() < deadline) {
+                third = api.http().get("/v1/apps"); // the two connects may take a moment to be accepted
+            }
+            assertThat(third.status()).as("a request while two silent connections are open: %s", third)
+                    .isEqualTo(503);
+        }
+    }
+
+    /**
+     * Sends one more header line and waits up to the socket timeout for the server: true once it has answered or
+     * closed the connection (end of stream, a reset or a refused write), false while it still waits for the head.
+     */
+    private static boolean trickle(Socket s, OutputStream out, String line) throws IOException {
+        try {
+            out.write(line.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            s.getInputStream().read(); // an answer or the end of the stream: it no longer waits for the head
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
         }
     }
 
