@@ -7,7 +7,7 @@
 # missing: haproxy iptables iproute2 python3 curl, fontconfig and a font (the benchmark's plot is
 # drawn by Java2D, which needs one), plus openjdk-17-jdk-headless when javac is missing, plus
 # PACKAGE for each COMMAND:PACKAGE given whose COMMAND is missing (scripts/test: ansible-core,
-# systemd, and the real servers the ITs restart: gunicorn, puma, unicorn, nginx-light, tomcat10,
+# systemd, systemd-container, and the real servers the ITs restart: gunicorn, puma, unicorn, nginx-light, tomcat10,
 # whose COMMAND is a full path as it puts nothing on PATH). Says one line and does nothing when all are present. Not root and something missing:
 # prints the packages and exits 2.
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The built healthgate, used the way an operator uses it: {@code scripts/healthgate run} as a daemon,
@@ -17,6 +18,8 @@ public final class Healthgate implements AutoCloseable {
     private final Path config;
     private final String apiBase;
     private ManagedProcess daemon;
+    /** Where the daemon's log is read from: its output, or (started by systemd) the unit's journal. */
+    private Supplier<String> logTail = () -> daemon == null ? "(not started)" : daemon.logTail(20);
 
     /** A healthgate for the scenario of {@code dirs}: writes {@code config} as healthgate.yml. */
     public Healthgate(TestDirs dirs, HealthgateConfig config) {
@@ -104,7 +107,17 @@ public final class Healthgate implements AutoCloseable {
             return r.status() == 200 && r.json().getJsonArray("apps").stream()
                     .map(JsonObject.class::cast)
                     .allMatch(app -> "IN_ROTATION".equals(app.getString("state")) && !app.getBoolean("busy", true));
-        }, () -> get("/v1/apps") + "\nhealthgate log tail:\n" + daemon.logTail(20));
+        }, () -> get("/v1/apps") + "\nhealthgate log tail:\n" + logTail.get());
+        return this;
+    }
+
+    /**
+     * For a daemon this test does not start (systemd does): {@code starter} starts it, {@code logTail} reads
+     * its log for failure messages; {@link #daemon()} stays null and {@link #close()} leaves it to its starter.
+     */
+    public Healthgate startedBy(Runnable starter, Supplier<String> logTail) {
+        this.logTail = logTail;
+        starter.run();
         return this;
     }
 

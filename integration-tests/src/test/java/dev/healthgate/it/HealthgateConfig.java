@@ -28,6 +28,7 @@ public final class HealthgateConfig {
     private String backend = "app";
     private List<String> nodes = List.of();
     private Path stateDir;
+    private boolean defaultStateDir;
     private final List<App> apps = new ArrayList<>();
 
     /**
@@ -36,6 +37,12 @@ public final class HealthgateConfig {
      */
     public HealthgateConfig stateDir(Path value) {
         this.stateDir = value;
+        return this;
+    }
+
+    /** Leaves {@code state-dir} out: healthgate's default (under systemd, the unit's StateDirectory). */
+    public HealthgateConfig defaultStateDir() {
+        this.defaultStateDir = true;
         return this;
     }
 
@@ -115,9 +122,12 @@ public final class HealthgateConfig {
         return List.copyOf(apps);
     }
 
-    /** Writes the YAML to {@code file} and returns it (with {@code state-dir} beside it, unless set). */
+    /**
+     * Writes the YAML to {@code file} and returns it (with {@code state-dir} beside it, unless set or
+     * {@link #defaultStateDir}).
+     */
     public Path writeTo(Path file) {
-        if (stateDir == null) {
+        if (stateDir == null && !defaultStateDir) {
             stateDir = file.toAbsolutePath().getParent().resolve("state");
         }
         try {

@@ -53,6 +53,11 @@ final class WorldReadableInstall implements AutoCloseable {
         }
     }
 
+    /** Where the install is (what /opt/healthgate is to a unit file). */
+    Path root() {
+        return root;
+    }
+
     /** Fresh scenario and log directories for a test, inside this install. */
     TestDirs testDirs(String name) {
         return TestDirs.create(name);

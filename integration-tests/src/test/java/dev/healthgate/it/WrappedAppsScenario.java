@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,6 +40,8 @@ public final class WrappedAppsScenario implements AutoCloseable {
     private LoadGenerator load;
     private List<String> runAs = List.of();
     private boolean netAdmin;
+    private Consumer<Healthgate> starter;
+    private Supplier<String> starterLog;
 
     public WrappedAppsScenario(TestDirs dirs) {
         this.dirs = dirs;
@@ -173,6 +177,16 @@ public final class WrappedAppsScenario implements AutoCloseable {
         return runHealthgateAs(user, group);
     }
 
+    /**
+     * Has {@code starter} start healthgate (systemd does, in SystemdBootIT) rather than this scenario, with
+     * healthgate's default state-dir; {@code logTail} reads its log for failure messages.
+     */
+    public WrappedAppsScenario startHealthgateWith(Consumer<Healthgate> starter, Supplier<String> logTail) {
+        this.starter = starter;
+        this.starterLog = logTail;
+        return this;
+    }
+
     private List<String> plainApp(String name, int port, boolean pidFile) {
         List<String> cmd = new ArrayList<>(List.of("python3", example("plain_app.py"), "--name", name, "--port",
                 Integer.toString(port), "--boot-delay", seconds(BOOT_DELAY), "--fault-file",
@@ -202,10 +216,14 @@ public final class WrappedAppsScenario implements AutoCloseable {
         Path state = runAs.isEmpty() ? null : stateDirOwnedBy(runAs.get(0), runAs.get(1));
         if (state != null) {
             config.stateDir(state);
+        } else if (starter != null) {
+            config.defaultStateDir();
         }
         healthgate = new Healthgate(dirs, config);
         haproxyConfig = healthgate.renderHaproxyConfig();
-        if (state == null) {
+        if (starter != null) {
+            healthgate.startedBy(() -> starter.accept(healthgate), starterLog);
+        } else if (state == null) {
             healthgate.start();
         } else if (netAdmin) {
             healthgate.startAsWithNetAdmin(runAs.get(0), runAs.get(1), state.resolve("xtables.lock"));
