@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Assumptions;
  * {@code integration-tests/src/test/systemd/systemd-container}), for a real start of healthgate's units on a
  * machine whose own pid 1 is not systemd. The container's root is an overlay of this machine's (its writes stay
  * in a directory of its own), it runs in this JVM's network namespace (its ports are the test's) and it boots
- * {@code basic.target} only, with the unit under test as {@code healthgate.service}.
+ * {@code sysinit.target} only (no service or timer of this machine), with the unit under test as
+ * {@code healthgate.service}.
  */
 final class SystemdContainer implements AutoCloseable {
     private static final Duration BOOT = Duration.ofSeconds(60);
