@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
@@ -111,17 +114,28 @@ final class SystemdContainer implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no " + key + " line for pid " + pid + " in the container"));
     }
 
-    /** Powers systemd off (it stops every unit, healthgate's too), waits for the container to end, removes its files. */
+    /**
+     * Powers systemd off (it stops every unit) and waits for the container to end, killing what is left past
+     * {@link #POWER_OFF}; then removes its files. A healthgate still running (a test that failed half-way) is
+     * killed first: its drain would wait for a HAProxy that is gone.
+     */
     @Override
     public void close() {
         Cleanup cleanup = new Cleanup();
-        cleanup.run(() -> {
-            ProcessHandle.of(nspawn.pid()).ifPresent(ProcessHandle::destroy); // nspawn: SIGTERM powers off
-            if (nspawn.isAlive()) {
-                nspawn.waitForExit(POWER_OFF);
+        cleanup.run(() -> run(Duration.ofSeconds(20), "systemctl", "kill", "--signal=SIGKILL", "healthgate"));
+        cleanup.run(() -> ProcessHandle.of(nspawn.pid()).ifPresent(handle -> {
+            handle.destroy(); // SIGTERM: nspawn powers the container off
+            try {
+                handle.onExit().get(POWER_OFF.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // its descendants include the container's pid 1: killing that ends everything in the container
+                ProcessTree.kill(handle, Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ProcessTree.kill(handle, Duration.ofSeconds(10));
             }
-        });
-        cleanup.run(() -> nspawn.stop(Duration.ofSeconds(5)));
+        }));
+        cleanup.run(() -> nspawn.waitForExit(Duration.ofSeconds(5)));
         cleanup.run(() -> delete(dir));
         cleanup.throwIfFailed("stopping the systemd container");
     }
