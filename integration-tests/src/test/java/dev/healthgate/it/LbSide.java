@@ -88,16 +88,29 @@ final class LbSide {
                 + haproxy.process().logTail(5));
     }
 
-    /** Waits until each of {@code names} has answered a request through HAProxy's frontend. */
+    /**
+     * Waits until each of {@code names} has answered a request through HAProxy's frontend, and until HAProxy
+     * has logged every one of those requests it answered: it writes a request's line once the answer is sent,
+     * which may be after curl has it, so a log mark taken right after this call would otherwise count the
+     * last one as the load's.
+     */
     static void awaitAllServeThroughHaproxy(List<String> names, Haproxy haproxy, int frontendPort) {
+        int from = haproxy.log().length();
         Set<String> seen = new LinkedHashSet<>();
+        int[] answered = {0};
         Await.until("each of " + names + " to serve through HAProxy", Duration.ofSeconds(30), () -> {
             HttpResult r = Curl.get("http://127.0.0.1:" + frontendPort + "/", Duration.ofSeconds(2));
+            if (r.status() > 0) {
+                answered[0]++; // an answer from HAProxy: it logs the request
+            }
             if (r.status() == 200) {
                 seen.add(r.body().strip());
             }
             return seen.containsAll(names);
         }, () -> "served so far: " + seen + "\nHAProxy log:\n" + haproxy.process().logTail(20));
+        Await.until("HAProxy to log the " + answered[0] + " requests it answered", Duration.ofSeconds(10),
+                () -> HaproxyLog.parse(haproxy.log().substring(from)).requests().size() >= answered[0],
+                () -> haproxy.process().logTail(20));
     }
 
     /** Waits until every instance has served sticky and new clients of the load. */

@@ -2,7 +2,6 @@ package dev.healthgate.it;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -148,14 +147,7 @@ public final class TwoAppScenario implements AutoCloseable {
     }
 
     private void awaitBothServeThroughHaproxy() {
-        List<String> seen = new ArrayList<>();
-        Await.until("web1 and web2 to serve through HAProxy", Duration.ofSeconds(20), () -> {
-            HttpResult r = Curl.get("http://127.0.0.1:" + FRONTEND_PORT + "/", Duration.ofSeconds(2));
-            if (r.status() == 200 && !seen.contains(r.body().strip())) {
-                seen.add(r.body().strip());
-            }
-            return seen.containsAll(List.of("web1", "web2"));
-        }, () -> "served so far: " + seen + "\nHAProxy log:\n" + haproxy.process().logTail(20));
+        LbSide.awaitAllServeThroughHaproxy(List.of("web1", "web2"), haproxy, FRONTEND_PORT);
     }
 
     /** Stops the load, HAProxy, healthgate and the apps, and removes healthgate's rules. */

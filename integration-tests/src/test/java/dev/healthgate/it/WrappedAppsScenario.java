@@ -178,7 +178,7 @@ public final class WrappedAppsScenario implements AutoCloseable {
     }
 
     /**
-     * Has {@code starter} start healthgate (systemd does, in SystemdBootIT) rather than this scenario, with
+     * Has {@code starter} start healthgate (systemd does, in SystemdUnitIT) rather than this scenario, with
      * healthgate's default state-dir; {@code logTail} reads its log for failure messages.
      */
     public WrappedAppsScenario startHealthgateWith(Consumer<Healthgate> starter, Supplier<String> logTail) {
@@ -249,15 +249,8 @@ public final class WrappedAppsScenario implements AutoCloseable {
     }
 
     private void awaitAllServeThroughHaproxy() {
-        List<String> names = apps.stream().map(HealthgateConfig.App::name).toList();
-        List<String> seen = new ArrayList<>();
-        Await.until("every app to serve through HAProxy", Duration.ofSeconds(20), () -> {
-            HttpResult r = Curl.get("http://127.0.0.1:" + FRONTEND_PORT + "/", Duration.ofSeconds(2));
-            if (r.status() == 200 && !seen.contains(r.body().strip())) {
-                seen.add(r.body().strip());
-            }
-            return seen.containsAll(names);
-        }, () -> "served so far: " + seen + "\nHAProxy log:\n" + haproxy.process().logTail(20));
+        LbSide.awaitAllServeThroughHaproxy(apps.stream().map(HealthgateConfig.App::name).toList(), haproxy,
+                FRONTEND_PORT);
     }
 
     public Healthgate healthgate() {
