@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -154,13 +153,8 @@ final class SystemdContainer implements AutoCloseable {
         try {
             for (String tree : List.of("upper", "work")) {
                 Path top = dir.resolve(tree);
-                if (!Files.isDirectory(top)) {
-                    continue;
-                }
-                try (Stream<Path> walk = Files.walk(top)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
+                if (Files.isDirectory(top)) {
+                    TestDirs.deleteTree(top);
                 }
             }
             for (String mountPoint : List.of("lower", "root")) {

@@ -30,15 +30,20 @@ public record TestDirs(String name, Path scenario, Path logs) {
     private static Path fresh(Path dir) {
         try {
             if (Files.exists(dir)) {
-                try (Stream<Path> tree = Files.walk(dir)) {
-                    for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
+                deleteTree(dir);
             }
             return Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir, e);
+        }
+    }
+
+    /** Deletes {@code dir} and everything below it, deepest first; symbolic links are removed, not followed. */
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> tree = Files.walk(dir)) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }

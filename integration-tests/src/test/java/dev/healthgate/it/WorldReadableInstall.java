@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,11 +82,7 @@ final class WorldReadableInstall implements AutoCloseable {
             if (Files.isDirectory(logs)) {
                 copyTree(logs, realBuildDir.resolve("it-logs"));
             }
-            try (Stream<Path> tree = Files.walk(root)) {
-                for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TestDirs.deleteTree(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clean up " + root, e);
         }
