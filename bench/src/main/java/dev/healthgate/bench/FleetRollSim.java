@@ -22,6 +22,11 @@ import java.util.SplittableRandom;
  * distribution with a share of stragglers. The roll is set against its lower bound, the sum over
  * batches of the batch's slowest cycle: no orchestration that waits for a batch before the next does better.
  *
+ * <p>{@code scripts/ansible/roll-batch.yml} rolls the same batches with one task per batch: its action
+ * calls every host of the batch from one worker on the controller, one thread per host, so a batch costs
+ * one worker's CPU ({@link BatchPlay#batchCpu}) plus a little per host ({@link BatchPlay#hostCpu}), then
+ * the batch's slowest cycle.
+ *
  * <pre>java -cp bench/target/classes dev.healthgate.bench.FleetRollSim [--hosts 1000] [--seed 42] ...</pre>
  */
 public final class FleetRollSim {
@@ -61,6 +66,13 @@ public final class FleetRollSim {
         Controller onHosts(boolean on) {
             return new Controller(callCpu, taskCpu, cores, on);
         }
+    }
+
+    /**
+     * roll-batch.yml's costs on the controller: CPU seconds per batch (its one task's worker and Ansible's
+     * own work between batches) and per host of a batch (a thread's HTTP call).
+     */
+    record BatchPlay(double batchCpu, double hostCpu) {
     }
 
     /** One roll's figures. */
@@ -110,6 +122,27 @@ public final class FleetRollSim {
             total += task(new double[size], forks, c.taskCpu(), 0, c.cores());
         }
         return new Result(serial, forks, sizes.size(), total, bound);
+    }
+
+    /**
+     * Rolls the fleet as roll-batch.yml does: per batch, the worker's CPU, then the calls one after the
+     * other from its threads (each {@code hostCpu}), each host's cycle starting when its call is sent.
+     */
+    static Result rollOneTaskPerBatch(double[] cycles, String serial, BatchPlay play) {
+        double total = 0;
+        double bound = 0;
+        int first = 0;
+        List<Integer> sizes = batches(serial, cycles.length);
+        for (int size : sizes) {
+            double end = 0;
+            for (int i = 0; i < size; i++) {
+                end = Math.max(end, play.hostCpu() * (i + 1) + cycles[first + i]);
+            }
+            bound += Arrays.stream(cycles, first, first + size).max().orElse(0);
+            total += play.batchCpu() + end;
+            first += size;
+        }
+        return new Result(serial, 1, sizes.size(), total, bound);
     }
 
     /** The uri task of one batch: the call's CPU, where it runs, then the wait for the host's cycle. */
@@ -167,6 +200,8 @@ public final class FleetRollSim {
         double median = 3.5;
         double callCpu = 1.06;
         double taskCpu = 0.22;
+        double batchCpu = 0.5;
+        double batchHostCpu = 0.005;
         int cores = 8;
         if (args.length % 2 != 0) {
             throw new IllegalArgumentException("every option takes a value: " + String.join(" ", args));
@@ -179,9 +214,11 @@ public final class FleetRollSim {
                 case "--median" -> median = v;
                 case "--call-cpu" -> callCpu = v;
                 case "--task-cpu" -> taskCpu = v;
+                case "--batch-cpu" -> batchCpu = v;
+                case "--batch-host-cpu" -> batchHostCpu = v;
                 case "--cores" -> cores = (int) v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--hosts --seed --median --call-cpu --task-cpu --cores)");
+                        + " (--hosts --seed --median --call-cpu --task-cpu --batch-cpu --batch-host-cpu --cores)");
             }
         }
         if (hosts < 1) {
@@ -209,6 +246,16 @@ public final class FleetRollSim {
                         forks, central.batches(), central.lowerBound(), central.seconds(), central.ratio(),
                         spread.seconds(), spread.ratio());
             }
+        }
+        BatchPlay batchPlay = new BatchPlay(batchCpu, batchHostCpu);
+        System.out.printf(Locale.ROOT, "%nroll-batch.yml (one task per batch): %.2f s CPU per batch, %.3f s per host "
+                + "of a batch%n", batchCpu, batchHostCpu);
+        System.out.println("| serial | batches | lower bound | roll-batch.yml | ratio |");
+        System.out.println("|---|---|---|---|---|");
+        for (String serial : List.of("1", "10", "5%", "10%", "35%")) {
+            Result r = rollOneTaskPerBatch(cycles, serial, batchPlay);
+            System.out.printf(Locale.ROOT, "| %s | %d | %.0f s | %.0f s | %.2f |%n", serial, r.batches(),
+                    r.lowerBound(), r.seconds(), r.ratio());
         }
     }
 }

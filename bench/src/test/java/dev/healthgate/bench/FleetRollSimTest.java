@@ -3,6 +3,7 @@ package dev.healthgate.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.healthgate.bench.FleetRollSim.BatchPlay;
 import dev.healthgate.bench.FleetRollSim.Controller;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -60,5 +61,22 @@ class FleetRollSimTest {
         assertThat(FLEET.cycles()).containsExactly(FLEET.cycles());
         FleetRollSim.Result r = FleetRollSim.roll(FLEET.cycles(), "10%", 5, Controller.FREE);
         assertThat(r.ratio()).isGreaterThan(5);
+    }
+
+    @Test
+    @DisplayName("one task per batch: each batch costs its worker once, whatever its size, plus its calls in turn")
+    void oneTaskPerBatch() {
+        double[] cycles = FLEET.cycles();
+        assertThat(FleetRollSim.rollOneTaskPerBatch(cycles, "10%", new BatchPlay(0, 0)).ratio())
+                .isCloseTo(1.0, within(1e-9));
+        FleetRollSim.Result r = FleetRollSim.rollOneTaskPerBatch(cycles, "10%", new BatchPlay(1.5, 0));
+        assertThat(r.seconds() - r.lowerBound()).isCloseTo(10 * 1.5, within(1e-9));
+        // four hosts of 1 s: the last call is sent after four calls of 0.5 s, and ends 1 s later
+        assertThat(FleetRollSim.rollOneTaskPerBatch(new double[] {1, 1, 1, 1}, "4", new BatchPlay(0, 0.5)).seconds())
+                .isCloseTo(3.0, within(1e-9));
+        // with the same controller, a batch of 350 costs roll.yml far more than one task does
+        Controller c = new Controller(1.06, 0.22, 8, false);
+        assertThat(FleetRollSim.rollOneTaskPerBatch(cycles, "35%", new BatchPlay(1.5, 0.005)).seconds())
+                .isLessThan(FleetRollSim.roll(cycles, "35%", 350, c.onHosts(true)).seconds());
     }
 }

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Timeout;
  * {@code scripts/ansible/roll.yml} with the real {@code ansible-playbook}, against this host as the
  * inventory's one host (connection local): three supervised apps behind a real HAProxy, rolled by the
  * playbook through the host's API on loopback ({@code POST /v1/roll}). {@code AnsibleFleetIT} rolls a
- * fleet of hosts under load.
+ * fleet of hosts under load, with roll.yml and roll-batch.yml.
  */
-@DisplayName("The Ansible playbook scripts/ansible/roll.yml")
+@DisplayName("The Ansible playbooks scripts/ansible/roll.yml and roll-batch.yml on one host")
 class AnsibleRollIT {
 
     private static final List<String> APPS = List.of("web1", "web2", "web3");
@@ -48,7 +48,7 @@ class AnsibleRollIT {
     void rollsTheHost() {
         Map<String, Long> pidsBefore = pids();
 
-        CommandResult play = playbook();
+        CommandResult play = playbook("roll.yml", scenario.healthgate().apiBase());
 
         assertThat(play.exitCode()).as("ansible-playbook's exit code: %s", play).isZero();
         SoftAssertions soft = new SoftAssertions();
@@ -73,7 +73,7 @@ class AnsibleRollIT {
         long web3Pid = scenario.supervisedPid("web3");
         scenario.arm("web2", "crash-on-boot");
 
-        CommandResult play = playbook();
+        CommandResult play = playbook("roll.yml", scenario.healthgate().apiBase());
 
         assertThat(play.exitCode()).as("ansible-playbook's exit code: %s", play).isNotZero();
         assertThat(play.stdout()).as("the play's output")
@@ -83,16 +83,32 @@ class AnsibleRollIT {
         assertThat(scenario.supervisedPid("web3")).as("web3's pid: the roll stopped before it").isEqualTo(web3Pid);
     }
 
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    @DisplayName("roll-batch.yml refuses a host's API that is not http(s)://HOST:PORT, naming it, and restarts nothing")
+    void rollBatchRefusesABadAddress() {
+        Map<String, Long> pidsBefore = pids();
+        String bad = scenario.healthgate().apiBase().replace("http://", "ftp://");
+
+        CommandResult play = playbook("roll-batch.yml", bad);
+
+        assertThat(play.exitCode()).as("ansible-playbook's exit code: %s", play).isNotZero();
+        assertThat(play.stdout()).as("the play's output")
+                .contains("hosts[0].url = '" + bad + "' (localhost): expected http://HOST:PORT or https://HOST:PORT");
+        assertThat(pids()).as("the apps' pids").isEqualTo(pidsBefore);
+    }
+
     private Map<String, Long> pids() {
         return APPS.stream().collect(Collectors.toMap(app -> app, scenario::supervisedPid));
     }
 
-    private CommandResult playbook() {
+    /** {@code scripts/ansible/<file>} against this host, whose API is {@code api}. */
+    private CommandResult playbook(String file, String api) {
         Path home = dirs.scenario().resolve("ansible");
         return Command.of("ansible-playbook", "-i", "localhost,", "-c", "local",
-                        ItEnv.repoRoot().resolve("scripts/ansible/roll.yml").toString(),
+                        ItEnv.repoRoot().resolve("scripts/ansible").resolve(file).toString(),
                         "-e", "healthgate_hosts=localhost",
-                        "-e", "healthgate_api=" + scenario.healthgate().apiBase())
+                        "-e", "healthgate_api=" + api)
                 .env("ANSIBLE_HOME", home.toString())
                 .env("ANSIBLE_LOCAL_TEMP", home.resolve("tmp").toString())
                 .env("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3")
