@@ -218,8 +218,10 @@ class CrashSafetyIT {
                 }
             }
         }
-        soft.assertThat(all).as("every rule matches only local destinations %s", when)
-                .allMatch(r -> r.contains("-m addrtype --dst-type LOCAL"));
+        soft.assertThat(all).as("every redirect matches only local destinations, every INPUT rule only redirected "
+                + "connections %s", when)
+                .allMatch(r -> r.startsWith("-A INPUT ") ? r.contains("-m conntrack --ctstate DNAT --ctorigdstport ")
+                        : r.contains("-m addrtype --dst-type LOCAL"));
     }
 
     /**

@@ -10,8 +10,11 @@ import java.util.regex.Pattern;
  * namespace ({@link NetNs#requireOwnNamespace()} is checked before every call).
  */
 public final class Iptables {
-    /** The chains the nat gate uses: PREROUTING for a remote HAProxy, OUTPUT for a local one. */
-    public static final List<String> CHAINS = List.of("PREROUTING", "OUTPUT");
+    /**
+     * The chains the nat gate uses: INPUT (its redirected checks' source ports), PREROUTING (the redirect
+     * for a remote HAProxy) and OUTPUT (for a local one).
+     */
+    public static final List<String> CHAINS = List.of("INPUT", "PREROUTING", "OUTPUT");
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
@@ -33,7 +36,7 @@ public final class Iptables {
         return natRules(chain).stream().filter(l -> p.matcher(l).find()).count();
     }
 
-    /** Every rule in both chains whose comment starts with {@code healthgate:}. */
+    /** Every rule in the nat gate's chains whose comment starts with {@code healthgate:}. */
     public static List<String> healthgateRules() {
         Pattern p = commentPattern("healthgate:[^\" ]*");
         List<String> rules = new ArrayList<>();

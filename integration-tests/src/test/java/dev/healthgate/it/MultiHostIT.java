@@ -258,16 +258,19 @@ class MultiHostIT {
 
     /**
      * HAProxy's checks from the lb arrive on the host's veth, so each restored rule of PREROUTING
-     * counts them (every check is a new connection, nat sees its first packet).
+     * counts them (every check is a new connection, nat sees its first packet), and so does the line's
+     * rule in INPUT, which gives each redirected check a source port below 1024.
      */
     private static void awaitChecksRedirectedInPrerouting(AppHost host) {
         for (String app : host.appNames()) {
             for (String line : List.of("main", "backup")) {
                 String comment = "healthgate:" + app + ":" + line;
-                Await.until("HAProxy's checks to be redirected by " + host.ns + "'s PREROUTING rule " + comment,
-                        Duration.ofSeconds(5), () -> host.packets("PREROUTING", comment) > 0,
-                        () -> host.run(host.inNs(List.of("iptables", "-w", "-t", "nat", "-L", "PREROUTING", "-v",
-                                "-n", "-x"))).stdout());
+                for (String chain : List.of("PREROUTING", "INPUT")) {
+                    Await.until("HAProxy's checks to be counted by " + host.ns + "'s " + chain + " rule " + comment,
+                            Duration.ofSeconds(5), () -> host.packets(chain, comment) > 0,
+                            () -> host.run(host.inNs(List.of("iptables", "-w", "-t", "nat", "-L", chain, "-v",
+                                    "-n", "-x"))).stdout());
+                }
             }
         }
     }

@@ -95,7 +95,8 @@ class SystemdUnitIT {
                             .isEqualTo("0000000000001000");
                     assertThat(systemd.procStatus(pid, "CapBnd:")).as("healthgate's bounding set")
                             .isEqualTo("0000000000001000");
-                    assertThat(Iptables.healthgateRules()).as("healthgate's rules, written as %s", user).hasSize(8);
+                    assertThat(Iptables.healthgateRules()).as("healthgate's rules (two apps, two lines, each chain), "
+                            + "written as %s", user).hasSize(2 * 2 * Iptables.CHAINS.size());
                 }
 
                 LoadGenerator load = scenario.startLoad(20, 200);

@@ -25,6 +25,17 @@ import java.util.Set;
  * port, so HAProxy's checks on it fail. Each rule carries the comment {@code healthgate:APP:LINE} so
  * healthgate finds its own rules again after a restart of its own.
  *
+ * <p>With each redirect goes a rule in INPUT that gives the redirected checks a source port below 1024
+ * ({@code SNAT --to-source :1-1023}, for connections whose destination was rewritten from that status
+ * port). HAProxy sends requests to the app port itself and checks to the status port, from the same
+ * address; its kernel may pick the same source port for a check and a request, since their destinations
+ * differ, but after the redirect both reach the app's address and port from the same address and port,
+ * and conntrack must keep them apart. Under CPU load it did not always: requests were cut right after
+ * their response headers while conntrack logged their packets as outside another connection's window.
+ * Checks from ports below 1024 never share a source port with a request, which comes from the load
+ * balancer's ephemeral ports. A line is in place when its redirect is in both chains ({@link #found});
+ * the INPUT rule goes in and out with it.
+ *
  * <p>With HTTP checks healthgate also listens on the status ports itself: while a redirect is in place
  * the kernel sends the checks to the app; once it is gone they reach healthgate, which answers 503 and
  * reads HAProxy's {@code X-Haproxy-Server-State}, so a nat drain is observed, not slept through. The
@@ -39,6 +50,7 @@ import java.util.Set;
 public final class NatGate implements Gate {
 
     private static final List<String> CHAINS = NatRules.CHAINS;
+    private static final List<String> REDIRECT_CHAINS = NatRules.REDIRECT_CHAINS;
 
     private final AppConfig app;
     private final NatRules rules;
@@ -159,8 +171,8 @@ public final class NatGate implements Gate {
         boolean added = false;
         try {
             for (String chain : CHAINS) {
-                if (!rules.exists(chain, ruleSpec(line))) {
-                    rules.append(chain, ruleSpec(line));
+                if (!rules.exists(chain, ruleSpec(chain, line))) {
+                    rules.append(chain, ruleSpec(chain, line));
                     added = true;
                 }
             }
@@ -220,7 +232,7 @@ public final class NatGate implements Gate {
             // -D until iptables answers that no such rule is left: removes duplicates too. Bounded in case
             // it keeps answering that it removed one.
             int i = 0;
-            for (; i < 16 && rules.deleteOne(chain, ruleSpec(line)); i++) {
+            for (; i < 16 && rules.deleteOne(chain, ruleSpec(chain, line)); i++) {
                 removed = true;
             }
             if (i == 16) {
@@ -237,19 +249,23 @@ public final class NatGate implements Gate {
                 isAnswering(Line.BACKUP) || isInstalled(Line.BACKUP));
     }
 
-    /** Reads the kernel: per line, in how many chains a rule of this app (either format) is. */
+    /**
+     * Reads the kernel: per line, in how many of the redirect's chains a rule of this app (either format) is.
+     * The INPUT rule does not count: a redirect without it (as an earlier healthgate left it) is in place.
+     */
     @Override
     public Found found() throws GateException {
         Map<String, List<NatRules.Rule>> listed = listOwn();
         Presence[] presence = new Presence[2];
         for (Line line : Line.values()) {
             int chains = 0;
-            for (String chain : CHAINS) {
+            for (String chain : REDIRECT_CHAINS) {
                 if (!own(listed, chain, line).isEmpty()) {
                     chains++;
                 }
             }
-            presence[line.ordinal()] = chains == CHAINS.size() ? Presence.ALL : chains == 0 ? Presence.NONE : Presence.PART;
+            presence[line.ordinal()] = chains == REDIRECT_CHAINS.size() ? Presence.ALL
+                    : chains == 0 ? Presence.NONE : Presence.PART;
         }
         return new Found(presence[Line.MAIN.ordinal()], presence[Line.BACKUP.ordinal()]);
     }
@@ -265,8 +281,8 @@ public final class NatGate implements Gate {
         Map<String, List<NatRules.Rule>> listed = listOwn();
         for (Line line : Line.values()) {
             boolean open = wanted.isOpen(line);
-            List<String> expected = ruleSpec(line);
             for (String chain : CHAINS) {
+                List<String> expected = ruleSpec(chain, line);
                 List<NatRules.Rule> found = own(listed, chain, line);
                 boolean kept = false;
                 if (open && found.stream().noneMatch(r -> r.spec().equals(expected))) {
@@ -306,9 +322,16 @@ public final class NatGate implements Gate {
         return listed.get(chain).stream().filter(r -> r.comment().equals(comment)).toList();
     }
 
-    private List<String> ruleSpec(Line line) {
-        int statusPort = line == Line.MAIN ? app.statusPort() : app.backupStatusPort();
-        return List.of("-p", "tcp", "-m", "tcp", "--dport", String.valueOf(statusPort),
+    /** The line's rule in {@code chain}, as {@code iptables -S} lists it (what follows {@code -A CHAIN}). */
+    private List<String> ruleSpec(String chain, Line line) {
+        String statusPort = String.valueOf(line == Line.MAIN ? app.statusPort() : app.backupStatusPort());
+        if (chain.equals(NatRules.SOURCE_CHAIN)) {
+            return List.of("-p", "tcp", "-m", "tcp", "--dport", String.valueOf(app.port()),
+                    "-m", "conntrack", "--ctstate", "DNAT", "--ctorigdstport", statusPort,
+                    "-m", "comment", "--comment", comment(app.name(), line),
+                    "-j", "SNAT", "--to-source", ":" + NatRules.CHECK_SOURCE_PORTS);
+        }
+        return List.of("-p", "tcp", "-m", "tcp", "--dport", statusPort,
                 "-m", "addrtype", "--dst-type", "LOCAL",
                 "-m", "comment", "--comment", comment(app.name(), line),
                 "-j", "REDIRECT", "--to-ports", String.valueOf(app.port()));

@@ -14,7 +14,14 @@ import java.util.Set;
  */
 final class NatRules {
 
-    static final List<String> CHAINS = List.of("PREROUTING", "OUTPUT");
+    /** The chains of a line's redirect: PREROUTING for a remote HAProxy, OUTPUT for a local one. */
+    static final List<String> REDIRECT_CHAINS = List.of("PREROUTING", "OUTPUT");
+    /** Where the line's redirected checks get a source port below 1024 (see {@link NatGate}). */
+    static final String SOURCE_CHAIN = "INPUT";
+    /** Every chain that holds healthgate rules, in the order a line's rules go in. */
+    static final List<String> CHAINS = List.of(SOURCE_CHAIN, "PREROUTING", "OUTPUT");
+    /** The source ports of redirected checks: below any ephemeral port a load balancer connects from. */
+    static final String CHECK_SOURCE_PORTS = "1-1023";
     static final String PREFIX = "healthgate:";
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     /** Seconds iptables waits for the xtables lock held by another program. */
