@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
@@ -31,9 +32,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The deploy hooks {@code scripts/hooks/drain|restore|restart} as a deploy tool runs them: on an app
  * host ({@link AppHost}: a namespace with two socket hand-over apps and healthgate, its API on the
- * host's address with a token read from a file) behind a real HAProxy, run inside the host.
+ * host's address with a token read from a file) behind a real HAProxy, run inside the host; then the
+ * Capistrano task of {@code scripts/examples/capistrano} with the real {@code cap}, which runs them on the
+ * host through SSHKit's local backend.
  */
-@DisplayName("The deploy hooks scripts/hooks")
+@DisplayName("The deploy hooks scripts/hooks and the Capistrano task")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HooksIT {
@@ -163,19 +166,99 @@ class HooksIT {
     @DisplayName("a restart that fails exits 1 with healthgate's reason, and stops before the next app")
     void failedRestart() {
         long web2 = host.pid("web2");
-        host.arm("web1", "crash-on-boot");
-        CommandResult r;
-        try {
-            r = hook("restart", "--token-file", tokenFile.toString(), "web1", "web2");
-        } finally {
-            host.disarm("web1");
-        }
+        CommandResult r = withWeb1CrashingOnBoot(() -> hook("restart", "--token-file", tokenFile.toString(),
+                "web1", "web2"));
         SoftAssertions soft = expect(new SoftAssertions(), r, 1, "web1: restart failed (state FAILED): ");
         soft.assertThat(host.api("GET", "/v1/apps/web1").json().getString("state")).isEqualTo("FAILED");
         soft.assertThat(host.pid("web2")).as("web2's pid: the hook stopped before it").isEqualTo(web2);
         soft.assertAll();
         // the old master still serves: restore puts it back for whatever runs after this test
         assertThat(hook("restore", "--token-file", tokenFile.toString(), "web1").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(5)
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @DisplayName("cap healthgate:restart (scripts/examples/capistrano) restarts web1, then web2, through the hooks and succeeds")
+    void capistranoRestarts() {
+        long web1 = host.pid("web1");
+        long web2 = host.pid("web2");
+
+        CommandResult r = cap("healthgate:restart");
+
+        assertThat(r.exitCode()).as("cap's exit code: %s", r.describe()).isZero();
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(host.pid("web1")).as("web1's pid (a new master)").isNotEqualTo(web1);
+        soft.assertThat(host.pid("web2")).as("web2's pid (a new master)").isNotEqualTo(web2);
+        for (String app : List.of("web1", "web2")) {
+            soft.assertThat(host.api("GET", "/v1/apps/" + app).json().getString("state")).as("%s's state", app)
+                    .isEqualTo("IN_ROTATION");
+        }
+        String out = r.stdout() + r.stderr();
+        soft.assertThat(out).as("cap's output shows each hook's restart, web1 first")
+                .containsPattern("(?s)web1\\s+IN_ROTATION\\s+restart done.*web2\\s+IN_ROTATION\\s+restart done");
+        soft.assertAll();
+    }
+
+    @Test
+    @Order(6)
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @DisplayName("cap healthgate:restart stops the deploy at an app that does not come back, with the hook's reason")
+    void capistranoStopsAtAFailedRestart() {
+        long web2 = host.pid("web2");
+        CommandResult r = withWeb1CrashingOnBoot(() -> cap("healthgate:restart"));
+        assertThat(r.exitCode()).as("cap's exit code: %s", r.describe()).isNotZero();
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(r.stdout() + r.stderr()).as("cap's output names the app and why")
+                .contains("SSHKit::Command::Failed").contains("web1: restart failed (state FAILED): ");
+        soft.assertThat(host.pid("web2")).as("web2's pid: the deploy stopped before it").isEqualTo(web2);
+        soft.assertAll();
+        assertThat(hook("restore", "--token-file", tokenFile.toString(), "web1").exitCode()).isZero();
+    }
+
+    /** Runs {@code deploy} while web1's next process crashes on boot. */
+    private CommandResult withWeb1CrashingOnBoot(Supplier<CommandResult> deploy) {
+        host.arm("web1", "crash-on-boot");
+        try {
+            return deploy.get();
+        } finally {
+            host.disarm("web1");
+        }
+    }
+
+    /**
+     * {@code cap test TASK} in a Capistrano project of the test's own: the example task imported as is, the
+     * one server {@code localhost} run through SSHKit's local backend, inside the host, where the hooks
+     * reach healthgate at {@code HEALTHGATE_API}.
+     */
+    private CommandResult cap(String task) {
+        Path project = dirs.scenario().resolve("capistrano");
+        try {
+            Files.createDirectories(project.resolve("config/deploy"));
+            Files.writeString(project.resolve("Capfile"), """
+                    require "capistrano/setup"
+                    require "capistrano/deploy"
+                    require "capistrano/scm/git"
+                    install_plugin Capistrano::SCM::Git
+                    import ENV.fetch("HEALTHGATE_RAKE")
+                    """);
+            Files.writeString(project.resolve("config/deploy.rb"), """
+                    set :application, "web"
+                    set :healthgate_apps, %w[web1 web2]
+                    set :healthgate_hooks, ENV.fetch("HEALTHGATE_HOOKS")
+                    set :healthgate_token_file, ENV.fetch("TOKEN_FILE")
+                    set :sshkit_backend, SSHKit::Backend::Local
+                    """);
+            Files.writeString(project.resolve("config/deploy/test.rb"), "server \"localhost\", roles: %w[app]\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Command.of(host.inNs(List.of("cap", "test", task))).directory(project)
+                .env("HEALTHGATE_RAKE", ItEnv.repoRoot().resolve("scripts/examples/capistrano/healthgate.rake").toString())
+                .env("HEALTHGATE_HOOKS", ItEnv.repoRoot().resolve("scripts/hooks").toString())
+                .env("TOKEN_FILE", tokenFile.toString())
+                .env("HEALTHGATE_API", host.apiBase())
+                .timeout(Duration.ofSeconds(90)).logTo(dirs.logs(), "cap-" + task.replace(':', '-')).run();
     }
 
     private static SoftAssertions expect(SoftAssertions soft, CommandResult r, int code, String message) {
