@@ -137,7 +137,7 @@ class ActionModule(ActionBase):
             if not valid_url(host["url"]):
                 raise AnsibleActionFail("hosts[%d].url = %r (%s): expected http://HOST:PORT or https://HOST:PORT"
                                         % (i, host["url"], host["name"]))
-        tls = tls_context(args["validate_certs"]) if any(h["url"].startswith("https:") for h in hosts) else None
+        tls = tls_context(args["validate_certs"]) if any(urlsplit(h["url"]).scheme == "https" for h in hosts) else None
 
         started = time.monotonic()
         done = [0]
