@@ -75,8 +75,10 @@ final class SupervisedRecovery {
             backoff = Duration.ZERO;
         }
         pending = true;
-        LOG.warn("{}: {}; {}", app.name(), reason,
-                backoff.isZero() ? "closing its gates and starting it again" : "starting it again in " + backoff.toMillis() + " ms");
+        Action running = app.running();
+        LOG.warn("{}: {}; {}", app.name(), reason, running != null
+                ? "the " + running.key() + " running for it goes first"
+                : backoff.isZero() ? "closing its gates and starting it again" : "starting it again in " + backoff.toMillis() + " ms");
         schedule(backoff);
     }
 
@@ -97,9 +99,11 @@ final class SupervisedRecovery {
             schedule(BUSY_RETRY); // an operator's cycle restarts it, or fails and leaves it to us
             return;
         }
-        vertx.executeBlocking(process::isRunning, false).onComplete(running -> context.runOnContext(v -> {
-            if (running.succeeded() && running.result()) {
-                pending = false; // started by someone else meanwhile
+        vertx.executeBlocking(process::runningPid, false).onComplete(running -> context.runOnContext(v -> {
+            if (running.succeeded() && running.result() > 0) {
+                pending = false;
+                LOG.info("{}: running again as pid {} (started by a cycle meanwhile): nothing to recover", app.name(),
+                        running.result());
                 return;
             }
             if (app.intent() == Intent.OUT) {

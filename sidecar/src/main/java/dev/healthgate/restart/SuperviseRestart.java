@@ -142,6 +142,11 @@ public final class SuperviseRestart implements RestartStrategy {
         return child != null && child.process.isAlive();
     }
 
+    /** The pid of the app's process while it runs, or -1. */
+    public synchronized long runningPid() {
+        return child != null && child.process.isAlive() ? child.process.pid() : -1;
+    }
+
     /** The pid of the app's process, or -1 when none was started. */
     public synchronized long pid() {
         return child == null ? -1 : child.process.pid();
