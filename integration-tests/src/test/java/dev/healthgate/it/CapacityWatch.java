@@ -27,24 +27,23 @@ public final class CapacityWatch implements AutoCloseable {
     public record Sample(long nanos, List<String> inRotation) {
     }
 
+    private static final Duration LIMIT = Duration.ofMinutes(10);
+
     private final Path socket;
     private final String backend;
-    private final Thread thread;
     private final List<Sample> samples = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
-    private volatile boolean stopping;
+    private Sampler sampler;
 
-    private CapacityWatch(Path socket, String backend, Duration period) {
+    private CapacityWatch(Path socket, String backend) {
         this.socket = socket;
         this.backend = backend;
-        this.thread = new Thread(() -> loop(period), "capacity-watch");
-        this.thread.setDaemon(true);
     }
 
-    /** Starts sampling {@code backend} through HAProxy's stats {@code socket}. */
+    /** Starts sampling {@code backend} through HAProxy's stats {@code socket} (for at most 10 minutes). */
     public static CapacityWatch start(Path socket, String backend, Duration period) {
-        CapacityWatch watch = new CapacityWatch(socket, backend, period);
-        watch.thread.start();
+        CapacityWatch watch = new CapacityWatch(socket, backend);
+        watch.sampler = Sampler.every("capacity-watch", period, LIMIT, watch::sample);
         return watch;
     }
 
@@ -80,32 +79,19 @@ public final class CapacityWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        stopping = true;
-        thread.interrupt();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        sampler.close();
     }
 
-    private void loop(Duration period) {
-        while (!stopping) {
-            long t = System.nanoTime();
-            try {
-                List<String> up = inRotation(showStat());
-                synchronized (this) {
-                    samples.add(new Sample(t, up));
-                }
-            } catch (IOException | RuntimeException e) {
-                synchronized (this) {
-                    errors.add(e.toString());
-                }
+    private void sample() {
+        long t = System.nanoTime();
+        try {
+            List<String> up = inRotation(showStat());
+            synchronized (this) {
+                samples.add(new Sample(t, up));
             }
-            try {
-                Thread.sleep(period.toMillis());
-            } catch (InterruptedException e) {
-                return;
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                errors.add(e.toString());
             }
         }
     }

@@ -85,22 +85,13 @@ class HooksIT {
     void restarts() {
         long before = host.pid("web1");
         Set<String> cmdlinesWithToken = ConcurrentHashMap.newKeySet();
-        Thread watch = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                cmdlinesWithToken.addAll(commandLinesHolding(token));
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "cmdline-watch");
-        watch.start();
+        Sampler watch = Sampler.every("cmdline-watch", Duration.ofMillis(20), Duration.ofMinutes(1),
+                () -> cmdlinesWithToken.addAll(commandLinesHolding(token)));
         CommandResult r;
         try {
             r = hook("restart", "--token-file", tokenFile.toString(), "web1");
         } finally {
-            watch.interrupt();
+            watch.close();
         }
 
         assertThat(r.exitCode()).as("exit code: %s", r.describe()).isZero();

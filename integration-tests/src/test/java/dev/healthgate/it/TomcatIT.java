@@ -92,37 +92,24 @@ class TomcatIT {
     /** Connects to a port every 20 ms until stopped (at most 3 minutes); remembers the first refusal. */
     static final class PortProbe {
         private final AtomicLong firstRefused = new AtomicLong();
-        private volatile boolean running = true;
-        private final Thread thread;
+        private final Sampler sampler;
 
         private PortProbe(int port) {
-            thread = new Thread(() -> {
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-                while (running && System.nanoTime() - deadline < 0) {
-                    try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                    } catch (IOException e) {
-                        firstRefused.compareAndSet(0, System.nanoTime());
-                    }
-                    try {
-                        Thread.sleep(20);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+            sampler = Sampler.every("port-probe-" + port, Duration.ofMillis(20), Duration.ofMinutes(3), () -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                } catch (IOException e) {
+                    firstRefused.compareAndSet(0, System.nanoTime());
                 }
-            }, "port-probe-" + port);
-            thread.setDaemon(true);
+            });
         }
 
         static PortProbe start(int port) {
-            PortProbe p = new PortProbe(port);
-            p.thread.start();
-            return p;
+            return new PortProbe(port);
         }
 
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join(5000);
+        void stop() {
+            sampler.close();
         }
 
         /** System.nanoTime() of the first failed connect, or 0. */
